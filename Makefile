@@ -1,0 +1,63 @@
+# cs_service: PGXS build.
+#
+# Layout (see README.md, "Layout"):
+#   src/core/*.c   pure algorithms, no PostgreSQL headers (unit-tested and fuzzed alone)
+#   src/*.c        PostgreSQL glue (fmgr, types, aggregates, errors)
+#   src/sql/*.sql  install script fragments, concatenated in name order into
+#                  sql/cs_service--$(EXTVERSION).sql
+#   sql/, expected/  pg_regress tests; test/pgtap/ pgTAP suites; test/unit/ C unit tests;
+#   test/fuzz/     libFuzzer targets and seed corpora
+
+EXTENSION  = cs_service
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
+
+MODULE_big = $(EXTENSION)
+CORE_SRCS  = $(sort $(wildcard src/core/*.c))
+GLUE_SRCS  = $(sort $(wildcard src/*.c))
+OBJS       = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
+
+SQL_PARTS  = $(sort $(wildcard src/sql/*.sql))
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA       = $(wildcard sql/$(EXTENSION)--*--*.sql)
+
+# every sql/<name>.sql that is not an install or upgrade script is a pg_regress test
+REGRESS      = $(sort $(patsubst sql/%.sql,%,$(filter-out sql/$(EXTENSION)--%,$(wildcard sql/*.sql))))
+REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
+
+PG_CPPFLAGS = -Isrc -Isrc/core -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
+              -Wno-missing-field-initializers
+ifdef WERROR
+PG_CPPFLAGS += -Werror
+endif
+
+EXTRA_CLEAN = test/unit/run_unit test/fuzz/fuzz_calendar test/fuzz/work
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
+	cat $^ > $@
+
+# ---- C unit tests of the pure core (no PostgreSQL needed) -------------------------------
+UNIT_SRCS = $(sort $(wildcard test/unit/*.c))
+UNIT_CFLAGS = -std=gnu11 -O1 -g -Wall -Wextra -Werror -Isrc/core -Itest/unit \
+              -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+test/unit/run_unit: $(UNIT_SRCS) $(CORE_SRCS) $(wildcard src/core/*.h test/unit/*.h)
+	$(CC) $(UNIT_CFLAGS) -o $@ $(UNIT_SRCS) $(CORE_SRCS) -lm
+
+.PHONY: unittest fuzz
+unittest: test/unit/run_unit
+	./test/unit/run_unit
+
+# ---- libFuzzer target for the calendar parser ----------------------------------------
+FUZZ_SECONDS ?= 60
+test/fuzz/fuzz_calendar: test/fuzz/fuzz_calendar.c test/unit/alloc_std.c $(CORE_SRCS) $(wildcard src/core/*.h)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc/core \
+	  -o $@ test/fuzz/fuzz_calendar.c test/unit/alloc_std.c $(CORE_SRCS) -lm
+
+fuzz: test/fuzz/fuzz_calendar
+	rm -rf test/fuzz/work && mkdir -p test/fuzz/work
+	./test/fuzz/fuzz_calendar -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=5 \
+	  -dict=test/fuzz/calendar.dict test/fuzz/work test/fuzz/corpus
