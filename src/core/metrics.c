@@ -17,6 +17,9 @@
 
 /* ================================================================ small helpers */
 
+static bool fail(char *err, size_t errlen, const char *fmt,...)
+			__attribute__((format(printf, 3, 4)));
+
 static bool
 fail(char *err, size_t errlen, const char *fmt,...)
 {
@@ -53,6 +56,8 @@ sb_init(strbuf *sb, size_t cap)
 	sb->cap = cap;
 	sb->data[0] = '\0';
 }
+
+static void sb_printf(strbuf *sb, const char *fmt,...) __attribute__((format(printf, 2, 3)));
 
 static void
 sb_printf(strbuf *sb, const char *fmt,...)
@@ -248,7 +253,7 @@ lx_key(lexer *lx, char *buf, size_t size)
 	if (*lx->p != '"')
 		return lx_unexpected(lx, "a quoted key");
 	lx->p++;
-	while ((*lx->p >= 'a' && *lx->p <= 'z') || *lx->p == '_')
+	while ((*lx->p >= 'a' && *lx->p <= 'z') || (*lx->p >= '0' && *lx->p <= '9') || *lx->p == '_')
 	{
 		if (n + 1 >= size)
 			return fail(lx->err, lx->errlen, "Key at character %d is too long.",
@@ -257,7 +262,7 @@ lx_key(lexer *lx, char *buf, size_t size)
 	}
 	buf[n] = '\0';
 	if (*lx->p != '"')
-		return lx_unexpected(lx, "a lower-case key and its closing quote");
+		return lx_unexpected(lx, "a key of lower-case letters, digits and \"_\" and its closing quote");
 	lx->p++;
 	return lx_expect(lx, ':');
 }

@@ -194,7 +194,7 @@ UNIT_TEST(score_text_rejects)
 	check_score_rejects("{\"version\":1,\"responses\":2,\"counts\":"
 						"[9223372036854775807,9223372036854775807,0,0,0,0,0,0,0,0,0]}",
 						"more than a 64-bit integer");
-	check_score_rejects("{\"Version\":1}", "lower-case key");
+	check_score_rejects("{\"Version\":1}", "lower-case letters");
 }
 
 /* ---------------------------------------------------------------- SLA */
