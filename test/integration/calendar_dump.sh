@@ -30,7 +30,7 @@ if [ "$expect" != "$got" ] || [ -z "$got" ]; then
 fi
 echo "ok - named calendars survive pg_dump and restore ($got)"
 
-same=$(psql -X -At -d "$dst" -c "SELECT bool_and(t.cal = c.calendar) FROM tickets t JOIN cs_service.calendars c ON c.name = 'ru-office' WHERE t.id = 1")
+same=$(psql -X -At -d "$dst" -c "SELECT bool_and(t.cal OPERATOR(cs_service.=) c.calendar) FROM tickets t JOIN cs_service.calendars c ON c.name = 'ru-office' WHERE t.id = 1")
 if [ "$same" != "t" ]; then
 	echo "not ok - a stored calendar differs after restore"
 	exit 1
