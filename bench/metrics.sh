@@ -6,8 +6,8 @@
 #   percentile(duration_agg(x),0.9) vs  percentile_cont(0.9) WITHIN GROUP (ORDER BY x)
 #
 # each serial (max_parallel_workers_per_gather = 0) and parallel (forced parallel plans), best
-# of $RUNS after one warm-up run, timed by psql's \timing.  Prints the times and the ratios the
-# issue sets targets for.  Rerunnable: the table bench_metrics is built once ($ROWS rows) and
+# of $RUNS interleaved rounds after a warm-up round, timed by psql's \timing.  Prints the
+# times and the ratios the issue sets targets for.  Rerunnable: the table bench_metrics is built once ($ROWS rows) and
 # reused while it has the right size.  It reads the usual PG* variables, so either point them
 # at a server that has cs_service installed, or run it in a throwaway cluster:
 #
@@ -19,7 +19,7 @@
 set -euo pipefail
 
 ROWS=${ROWS:-5000000}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 WORKERS=${WORKERS:-2}
 JIT=${JIT:-off}
 PSQL=(psql -X -q -v ON_ERROR_STOP=1)
@@ -60,15 +60,23 @@ declare -A Q=(
 )
 ORDER=(sum nps filter score_agg sla_pct sla_filter sketch_p90 cont_p90)
 
-# best of $RUNS, in ms, after a warm-up run
-best_ms() {
-    local settings=$1 query=$2
+# best of $RUNS per query, in ms.  The queries are interleaved (round r runs each query once)
+# after a warm-up round, so load from elsewhere on the machine hits all of them alike.
+# Prints "name best_ms" lines.
+best_all() {
+    local settings=$1
     {
         echo "$settings"
-        echo "$query;"
+        for name in "${ORDER[@]}"; do echo "${Q[$name]};"; done
         echo '\timing on'
-        for _ in $(seq "$RUNS"); do echo "$query;"; done
-    } | "${PSQL[@]}" -At | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | sort -g | head -1
+        for _ in $(seq "$RUNS"); do
+            for name in "${ORDER[@]}"; do echo "${Q[$name]};"; done
+        done
+    } | "${PSQL[@]}" -At | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' |
+        awk -v names="${ORDER[*]}" '
+            BEGIN { n = split(names, name, " ") }
+            { i = (NR - 1) % n + 1; if (!(i in best) || $1 < best[i]) best[i] = $1 }
+            END { for (i = 1; i <= n; i++) print name[i], best[i] }'
 }
 
 # does the plan run in parallel?
@@ -91,12 +99,12 @@ temp_bytes() {
 
 declare -A T
 echo
-echo "rows: $("${PSQL[@]}" -At -c "SELECT count(*) FROM bench_metrics")   runs: best of $RUNS   workers: $WORKERS   jit: $JIT"
+echo "rows: $("${PSQL[@]}" -At -c "SELECT count(*) FROM bench_metrics")   runs: best of $RUNS interleaved rounds   workers: $WORKERS   jit: $JIT"
 echo "server: $("${PSQL[@]}" -At -c "SELECT version()")"
 printf '\n%-12s %12s %10s %12s %10s\n' query serial_ms plan parallel_ms plan
+while read -r name ms; do T[$name,s]=$ms; done < <(best_all "$serial")
+while read -r name ms; do T[$name,p]=$ms; done < <(best_all "$parallel")
 for name in "${ORDER[@]}"; do
-    T[$name,s]=$(best_ms "$serial" "${Q[$name]}")
-    T[$name,p]=$(best_ms "$parallel" "${Q[$name]}")
     printf '%-12s %12s %10s %12s %10s\n' "$name" "${T[$name,s]}" "$(plan_kind "$serial" "${Q[$name]}")" \
         "${T[$name,p]}" "$(plan_kind "$parallel" "${Q[$name]}")"
 done

@@ -408,26 +408,6 @@ read_version(lexer *lx)
 
 /* ================================================================ scores */
 
-int
-cs_scale_min(cs_scale scale)
-{
-	return scale == CS_SCALE_NPS ? 0 : 1;
-}
-
-int
-cs_scale_max(cs_scale scale)
-{
-	switch (scale)
-	{
-		case CS_SCALE_CSAT:
-			return 5;
-		case CS_SCALE_CES:
-			return 7;
-		default:
-			return 10;
-	}
-}
-
 const char *
 cs_scale_name(cs_scale scale)
 {

@@ -39,8 +39,19 @@ typedef enum cs_scale
 	CS_SCALE_CES				/* 1..7 */
 } cs_scale;
 
-extern int	cs_scale_min(cs_scale scale);
-extern int	cs_scale_max(cs_scale scale);
+/* inline: the transition functions check every answer against these */
+static inline int
+cs_scale_min(cs_scale scale)
+{
+	return scale == CS_SCALE_NPS ? 0 : 1;
+}
+
+static inline int
+cs_scale_max(cs_scale scale)
+{
+	return scale == CS_SCALE_CSAT ? 5 : scale == CS_SCALE_CES ? 7 : 10;
+}
+
 extern const char *cs_scale_name(cs_scale scale);
 
 /*
