@@ -17,7 +17,7 @@ if [ "${1:-}" = --in-cluster ]; then
 fi
 
 cs_init
-fail() { echo; cs_summary "cs_service demo: setup failed" >&2; exit 1; }
+fail() { echo; cs_summary "cs_service demo FAILED" >&2; exit 1; }
 
 cs_setup_packages || fail
 cs_stage build "Build (make)" quiet cs_build || fail
@@ -25,8 +25,9 @@ cs_stage lock "Install lock" quiet cs_lock || fail
 cs_stage install "Install (make install)" quiet cs_make install || fail
 
 printf '\n==> Report (throwaway cluster; test/demo/sample.sql, test/demo/report.sql)\n'
+start=$SECONDS
 timeout -k 30 300 pg_virtualenv -t bash test/demo.sh --in-cluster </dev/null
 rc=$?
 cs_unlock
-[ $rc -eq 0 ] || { cs_record "Report" FAIL 0 "exit $rc"; fail; }
+[ $rc -eq 0 ] || { cs_record "Report" FAIL $((SECONDS - start)) "exit $rc"; fail; }
 printf '\ndemo finished in %d s\n' $((SECONDS - CS_T0))

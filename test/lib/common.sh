@@ -125,10 +125,13 @@ cs_install_packages() {
 	fi
 	apt-get update -q &&
 		apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 $missing &&
-		echo "installed: $missing"
+		echo "installed $(wc -w <<<"$missing") packages: $missing"
 }
 
-cs_detail_packages() { grep -E '^(all .* installed|installed: |missing: )' "$1" | tail -n 1 | cut -c1-80; }
+cs_detail_packages() {
+	grep -Eo '^(all [0-9]+ packages already installed|installed [0-9]+ packages)' "$1" ||
+		grep -E '^missing: ' "$1" | cut -c1-70
+}
 
 cs_setup_packages() {	# the first stage of both commands
 	cs_stage packages "Packages (apt-get)" quiet cs_install_packages
