@@ -24,7 +24,13 @@ cs_stage unit "C unit tests (make unittest)" show timeout 300 make --no-print-di
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 cs_detail_fuzz() {
-	sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1 runs in \2 s, no crash/p' "$1" | tail -n 1
+	local summary
+	summary=$(grep -m1 -E '^SUMMARY: ' "$1" | sed 's/^SUMMARY: //; s/UndefinedBehaviorSanitizer: undefined-behavior/UBSan/; s/AddressSanitizer/ASan/; s/ in *$//' | cut -c1-70)
+	if [ -n "$summary" ]; then
+		echo "$summary; input: $(grep -m1 -o 'Test unit written to .*' "$1" | sed 's/.* to //')"
+	else
+		sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1 runs in \2 s, no crash/p' "$1" | tail -n 1
+	fi
 }
 if [ ! -f test/fuzz/fuzz_calendar.c ]; then
 	cs_skip "Fuzz calendar parser (libFuzzer)" "no test/fuzz/fuzz_calendar.c"
