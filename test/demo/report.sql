@@ -20,12 +20,12 @@ FROM cs_service.calendar('ru-office') AS cal;
 \echo 'First response, January-June 2026 (business minutes; target in business time)'
 WITH measured AS (
 	SELECT r.channel, t.label, t.first_response AS target,
-	       extract(epoch FROM cs_service.business_duration(r.created_at, r.first_reply_at, cal)) / 60
+	       extract(epoch FROM cs_service.business_duration(r.created_at, r.first_reply_at, office.cal)) / 60
 	           AS minutes,
-	       NOT cs_service.is_business_time(r.created_at, cal) AS received_off_hours
+	       NOT cs_service.is_business_time(r.created_at, office.cal) AS received_off_hours
 	FROM demo.requests AS r
-	JOIN demo.targets AS t USING (channel),
-	     cs_service.calendar('ru-office') AS cal
+	JOIN demo.targets AS t USING (channel)
+	CROSS JOIN (SELECT cs_service.calendar('ru-office') AS cal) AS office
 )
 SELECT coalesce(channel, 'all') AS channel,
        coalesce(label, '') AS target,
@@ -44,7 +44,7 @@ ORDER BY channel IS NULL, target;
 SELECT channel,
        to_char(received, 'Dy DD Mon HH24:MI') AS received,
        t.label AS target,
-       to_char(cs_service.business_add(received, t.first_response, cs_service.calendar('ru-office')),
+       to_char(cs_service.business_add(received, t.first_response, office.cal),
                'Dy DD Mon HH24:MI') AS due,
        note
 FROM (VALUES
@@ -53,4 +53,5 @@ FROM (VALUES
 	('phone', timestamptz '2026-06-10 12:00+03', 'short Jun 11, Jun 12-14 off')
 ) AS v(channel, received, note)
 JOIN demo.targets AS t USING (channel)
+CROSS JOIN (SELECT cs_service.calendar('ru-office') AS cal) AS office
 ORDER BY v.received;

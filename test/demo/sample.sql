@@ -62,10 +62,11 @@ RETURN ('x' || substr(md5(i::text || '/' || purpose), 1, 12))::bit(48)::bigint /
 INSERT INTO demo.requests (id, client, channel, created_at, first_reply_at)
 SELECT i, client, channel, created_at,
        CASE WHEN demo.u(i, 'on-duty') < 0.85
-            THEN cs_service.business_add(created_at, delay, cs_service.calendar('ru-office'))
+            THEN cs_service.business_add(created_at, delay, office.cal)
             ELSE created_at + delay
        END
-FROM (
+FROM (SELECT cs_service.calendar('ru-office') AS cal) AS office,   -- looked up once
+     (
 	SELECT i, client, channel, created_at,
 	       make_interval(secs => round(60 * median_min
 	                                   * power(spread, 2 * demo.u(i, 'delay') - 1)
@@ -92,6 +93,7 @@ FROM (
 		                ('phone', 240.0, 5.0, 0.80, 1.00)) AS c(channel, median_min, spread, lo, hi)
 		              WHERE demo.u(i, 'channel') >= c.lo AND demo.u(i, 'channel') < c.hi) AS ch
 	) AS received
-) AS delayed;
+) AS delayed
+ORDER BY i;
 
 ANALYZE demo.requests;
