@@ -40,6 +40,11 @@ else
 fi
 
 # ---- integration scripts: any executable test/integration/*.sh ------------------------------
+cs_detail_integration() {	# TAP-style "ok"/"not ok" lines, if the script prints them
+	local ok notok
+	ok=$(grep -c '^ok' "$1") notok=$(grep -c '^not ok' "$1")
+	[ $((ok + notok)) -gt 0 ] && echo "$ok ok, $notok not ok"
+}
 ran=0
 for script in test/integration/*.sh; do
 	[ -x "$script" ] || { echo "note: $script is not executable, not run"; continue; }

@@ -57,7 +57,7 @@ cs_skip() {	# cs_skip TITLE REASON
 # cs_stage KEY TITLE MODE COMMAND...
 #   MODE show:  output goes to the terminal and the log
 #        quiet: output goes to the log only; its last lines are printed if the stage fails
-# The detail column comes from cs_detail_KEY LOGFILE if such a function exists.
+# The detail column comes from cs_detail_KEY LOGFILE (KEY up to its first '-') if it exists.
 cs_stage() {
 	local key=$1 title=$2 mode=$3 log rc start status detail=""
 	shift 3
@@ -78,8 +78,8 @@ cs_stage() {
 			tail -n 60 "$log" | sed 's/^/    /'
 		fi
 	fi
-	if declare -F "cs_detail_$key" >/dev/null; then
-		detail=$("cs_detail_$key" "$log" 2>/dev/null | head -n 1)
+	if declare -F "cs_detail_${key%%-*}" >/dev/null; then	# integration-x uses cs_detail_integration
+		detail=$("cs_detail_${key%%-*}" "$log" 2>/dev/null | head -n 1)
 	fi
 	[ $rc -eq 0 ] && status=PASS || status=FAIL
 	cs_record "$title" "$status" $((SECONDS - start)) "$detail"
