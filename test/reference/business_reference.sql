@@ -557,7 +557,9 @@ BEGIN
     sp := CASE cs_ref.rnd(3) WHEN 0 THEN '{}'::cs_ref.span[] ELSE cs_ref.rnd_spans() END;
     dates := dates || ROW(d, d + len, sp)::cs_ref.drule;
   END LOOP;
-  IF NOT cs_ref.has_weekly_spans(ROW(z, weekly, '{}')::cs_ref.cal) AND cardinality(dates) = 0 THEN
+  IF NOT cs_ref.has_weekly_spans(ROW(z, weekly, '{}')::cs_ref.cal)
+     AND NOT EXISTS (SELECT 1 FROM unnest(dates) AS r, generate_series(r.first, r.last, interval '1 day') AS g
+                     WHERE cardinality(cs_ref.spans_on(ROW(z, weekly, dates)::cs_ref.cal, g::date)) > 0) THEN
     weekly := weekly || ROW('{1,2,3,4,5}'::int[], cs_ref.rnd_spans())::cs_ref.wrule;
   END IF;
   RETURN ROW(CASE WHEN z = 'UTC' AND cs_ref.rnd(2) = 0 THEN NULL ELSE z END, weekly, dates)::cs_ref.cal;
