@@ -12,7 +12,7 @@ CREATE EXTENSION IF NOT EXISTS cs_service;
 SET LOCAL timezone = 'UTC';
 SET LOCAL IntervalStyle = 'postgres';
 
-SELECT plan(106);
+SELECT plan(110);
 
 -- The calendars, by a short name.
 CREATE TEMP TABLE k (name text PRIMARY KEY, txt text NOT NULL);
@@ -47,10 +47,24 @@ INSERT INTO k VALUES
   ('to_24',     'UTC; mon 18:00-24:00; tue 00:00-02:00'),
   ('later_wins','UTC; mon-fri 09:00-17:00; 2026-03-09..2026-03-13 off; 2026-03-11 10:00-12:00'),
   ('allday',    'mon-sun 00:00-24:00'),
-  ('one_week',  'UTC; 2026-02-02..2026-02-06 09:00-17:00');
+  ('one_week',  'UTC; 2026-02-02..2026-02-06 09:00-17:00'),
+  -- date rules only: one night shift over Berlin's fall-back, 9 real hours (8 on the wall clock)
+  ('ber_once',  'Europe/Berlin; 2026-10-24 22:00-06:00');
 
 CREATE FUNCTION pg_temp.k(n text) RETURNS cs_service.business_calendar
 LANGUAGE sql AS $$ SELECT txt::cs_service.business_calendar FROM k WHERE name = n $$;
+
+-- The answer of a query as text, or its error: for checks that must not abort the file.
+CREATE FUNCTION pg_temp.q(sql text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  res text;
+BEGIN
+  EXECUTE sql INTO res;
+  RETURN res;
+EXCEPTION WHEN others THEN
+  RETURN 'ERROR ' || SQLSTATE || ': ' || SQLERRM;
+END $$;
 
 -- =============================================================================================
 -- Moscow office, mon-fri 09:00-18:00
@@ -321,6 +335,18 @@ SELECT ok((SELECT txt::cs_service.business_calendar::text::cs_service.business_c
 -- a calendar with only date rules: business time runs out
 SELECT is(cs_service.business_add('2026-02-01 00:00+00', '40 hours', pg_temp.k('one_week')),
           '2026-02-06 17:00+00'::timestamptz, 'all the business time of a one-week calendar');
+
+-- A calendar of date rules only whose single span is a night shift over the fall-back:
+-- [22:00 CEST = 20:00Z, 06:00 CET = 05:00Z), 9 hours.  However far away ts is, up to 9 hours can
+-- be reached: 8 h 30 min forward from 2025 is 20:00Z + 8:30 = 04:30Z; 9 h back from 2030 is 20:00Z.
+SELECT is(pg_temp.q($$SELECT cs_service.business_add('2026-10-01 00:00+00', '9 hours', pg_temp.k('ber_once'))$$),
+          '2026-10-25 05:00:00+00', 'date rules only: all 9 hours of the one shift, from nearby');
+SELECT is(pg_temp.q($$SELECT cs_service.business_add('2025-01-01 00:00+00', '8 hours 30 minutes', pg_temp.k('ber_once'))$$),
+          '2026-10-25 04:30:00+00', 'date rules only: 8.5 of its 9 hours, from a year before');
+SELECT is(pg_temp.q($$SELECT cs_service.business_add('2030-01-01 00:00+00', '-9 hours', pg_temp.k('ber_once'))$$),
+          '2026-10-24 20:00:00+00', 'date rules only: all 9 hours backwards, from years after');
+SELECT throws_ok($$SELECT cs_service.business_add('2025-01-01 00:00+00', '9 hours 1 second', pg_temp.k('ber_once'))$$,
+                 '22023', NULL, 'date rules only: 9 h 1 s cannot be reached');
 
 -- =============================================================================================
 -- Bad input

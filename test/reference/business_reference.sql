@@ -101,12 +101,39 @@ LANGUAGE sql IMMUTABLE AS $$
   FROM unnest(cs_ref.spans_on(c, d)) AS sp
 $$;
 
--- Business time contributed by the spans of local dates lo..hi (inclusive).
+-- Whether the weekly rules give any span at all (then business time never runs out), and the
+-- dates covered by date rules (outside them, only the weekly rules matter).
+CREATE FUNCTION cs_ref.has_weekly_spans(c cs_ref.cal) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT EXISTS (
+    SELECT 1 FROM generate_series(1, 7) AS w(dow)
+    WHERE cardinality(coalesce(
+      (SELECT r.spans FROM unnest(c.weekly) WITH ORDINALITY AS r(days, spans, ord)
+        WHERE w.dow = ANY (r.days) ORDER BY r.ord DESC LIMIT 1), '{}')) > 0)
+$$;
+
+CREATE FUNCTION cs_ref.date_rules_first(c cs_ref.cal) RETURNS date
+LANGUAGE sql IMMUTABLE AS $$ SELECT min(r.first) FROM unnest(c.dates) AS r $$;
+
+CREATE FUNCTION cs_ref.date_rules_last(c cs_ref.cal) RETURNS date
+LANGUAGE sql IMMUTABLE AS $$ SELECT max(r.last) FROM unnest(c.dates) AS r $$;
+
+-- Business time contributed by the spans of local dates lo..hi (inclusive).  Every date is
+-- visited, except that a calendar whose weekly rules have no span at all only has spans on the
+-- dates of its date rules, so only those are visited (a shortcut for speed, nothing more).
 CREATE FUNCTION cs_ref.business_time(c cs_ref.cal, lo date, hi date) RETURNS tstzmultirange
 LANGUAGE sql IMMUTABLE AS $$
+  WITH w AS (SELECT cs_ref.has_weekly_spans(c) AS weekly),
+  dates AS (
+    SELECT g.d FROM w, generate_series(lo::timestamp, hi::timestamp, interval '1 day') AS g(d)
+    WHERE w.weekly
+    UNION
+    SELECT g.d FROM w, unnest(c.dates) AS r,
+           generate_series(greatest(r.first, lo)::timestamp, least(r.last, hi)::timestamp, interval '1 day') AS g(d)
+    WHERE NOT w.weekly)
   SELECT coalesce(range_agg(CASE WHEN y.b > y.a THEN tstzrange(y.a, y.b) ELSE 'empty'::tstzrange END),
                   '{}'::tstzmultirange)
-  FROM generate_series(lo::timestamp, hi::timestamp, interval '1 day') AS g(d),
+  FROM dates AS g,
        LATERAL cs_ref.local_spans(c, g.d::date) AS ls,
        LATERAL (SELECT lower(ls) AT TIME ZONE cs_ref.zone(c) AS a,
                        upper(ls) AT TIME ZONE cs_ref.zone(c) AS b) AS y
@@ -126,23 +153,6 @@ CREATE FUNCTION cs_ref.measure_us(m tstzmultirange) RETURNS bigint
 LANGUAGE sql IMMUTABLE AS $$
   SELECT coalesce(sum(cs_ref.us_between(lower(r), upper(r))), 0)::bigint FROM unnest(m) AS r
 $$;
-
--- Whether the weekly rules give any span at all (then business time never runs out), and the
--- dates covered by date rules (outside them, only the weekly rules matter).
-CREATE FUNCTION cs_ref.has_weekly_spans(c cs_ref.cal) RETURNS boolean
-LANGUAGE sql IMMUTABLE AS $$
-  SELECT EXISTS (
-    SELECT 1 FROM generate_series(1, 7) AS w(dow)
-    WHERE cardinality(coalesce(
-      (SELECT r.spans FROM unnest(c.weekly) WITH ORDINALITY AS r(days, spans, ord)
-        WHERE w.dow = ANY (r.days) ORDER BY r.ord DESC LIMIT 1), '{}')) > 0)
-$$;
-
-CREATE FUNCTION cs_ref.date_rules_first(c cs_ref.cal) RETURNS date
-LANGUAGE sql IMMUTABLE AS $$ SELECT min(r.first) FROM unnest(c.dates) AS r $$;
-
-CREATE FUNCTION cs_ref.date_rules_last(c cs_ref.cal) RETURNS date
-LANGUAGE sql IMMUTABLE AS $$ SELECT max(r.last) FROM unnest(c.dates) AS r $$;
 
 -- ---------------------------------------------------------------------------------------------
 -- The reference functions (same names and argument order as cs_service's)
@@ -550,8 +560,9 @@ BEGIN
 END $$;
 
 -- A random calendar in zone z; near_dates are local dates worth putting date rules on (the days
--- of DST changes).
-CREATE FUNCTION cs_ref.rnd_cal(z text, near_dates date[]) RETURNS cs_ref.cal
+-- of DST changes).  kind 'dense': dozens of date rules (holidays, short days, worked weekends over
+-- years); kind 'dated': no weekly spans at all, only date rules (business time runs out).
+CREATE FUNCTION cs_ref.rnd_cal(z text, near_dates date[], kind text DEFAULT 'plain') RETURNS cs_ref.cal
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   weekly cs_ref.wrule[] := '{}';
@@ -559,26 +570,39 @@ DECLARE
   d      date;
   len    int;
   sp     cs_ref.span[];
+  ndates int := CASE kind WHEN 'dense' THEN 20 + cs_ref.rnd(60) WHEN 'dated' THEN 1 + cs_ref.rnd(6)
+                          ELSE cs_ref.rnd(7) END;
 BEGIN
-  FOR i IN 1..(1 + cs_ref.rnd(3)) LOOP
-    weekly := weekly || ROW(cs_ref.rnd_days(),
-                            CASE WHEN cs_ref.rnd(8) = 0 THEN '{}'::cs_ref.span[]
-                                 ELSE cs_ref.rnd_spans() END)::cs_ref.wrule;
-  END LOOP;
-  FOR i IN 1..cs_ref.rnd(7) LOOP
+  IF kind <> 'dated' THEN
+    FOR i IN 1..(1 + cs_ref.rnd(3)) LOOP
+      weekly := weekly || ROW(cs_ref.rnd_days(),
+                              CASE WHEN cs_ref.rnd(8) = 0 THEN '{}'::cs_ref.span[]
+                                   ELSE cs_ref.rnd_spans() END)::cs_ref.wrule;
+    END LOOP;
+  ELSIF cs_ref.rnd(2) = 0 THEN
+    weekly := ARRAY[ROW(cs_ref.rnd_days(), '{}'::cs_ref.span[])::cs_ref.wrule];
+  END IF;
+  FOR i IN 1..ndates LOOP
     IF cardinality(near_dates) > 0 AND cs_ref.rnd(3) > 0 THEN
       d := cs_ref.pick(near_dates) + (cs_ref.rnd(5) - 2);
+    ELSIF kind = 'dense' THEN
+      d := date '2014-01-01' + cs_ref.rnd(17 * 365);
     ELSE
       d := date '2019-01-01' + cs_ref.rnd(9 * 365);
     END IF;
     len := CASE cs_ref.rnd(4) WHEN 0 THEN cs_ref.rnd(12) ELSE 0 END;
-    sp := CASE cs_ref.rnd(3) WHEN 0 THEN '{}'::cs_ref.span[] ELSE cs_ref.rnd_spans() END;
+    sp := CASE cs_ref.rnd(CASE kind WHEN 'dated' THEN 5 ELSE 3 END)
+          WHEN 0 THEN '{}'::cs_ref.span[] ELSE cs_ref.rnd_spans() END;
     dates := dates || ROW(d, d + len, sp)::cs_ref.drule;
   END LOOP;
   IF NOT cs_ref.has_weekly_spans(ROW(z, weekly, '{}')::cs_ref.cal)
      AND NOT EXISTS (SELECT 1 FROM unnest(dates) AS r, generate_series(r.first, r.last, interval '1 day') AS g
                      WHERE cardinality(cs_ref.spans_on(ROW(z, weekly, dates)::cs_ref.cal, g::date)) > 0) THEN
-    weekly := weekly || ROW('{1,2,3,4,5}'::int[], cs_ref.rnd_spans())::cs_ref.wrule;
+    IF kind = 'dated' THEN
+      dates := dates || ROW(d, d, cs_ref.rnd_spans())::cs_ref.drule;
+    ELSE
+      weekly := weekly || ROW('{1,2,3,4,5}'::int[], cs_ref.rnd_spans())::cs_ref.wrule;
+    END IF;
   END IF;
   RETURN ROW(CASE WHEN z = 'UTC' AND cs_ref.rnd(2) = 0 THEN NULL ELSE z END, weekly, dates)::cs_ref.cal;
 END $$;
