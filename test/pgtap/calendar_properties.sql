@@ -12,7 +12,7 @@ CREATE EXTENSION IF NOT EXISTS cs_service;
 SET LOCAL timezone = 'UTC';
 SET LOCAL IntervalStyle = 'postgres';
 
-SELECT plan(110);
+SELECT plan(118);
 
 -- The calendars, by a short name.
 CREATE TEMP TABLE k (name text PRIMARY KEY, txt text NOT NULL);
@@ -49,7 +49,9 @@ INSERT INTO k VALUES
   ('allday',    'mon-sun 00:00-24:00'),
   ('one_week',  'UTC; 2026-02-02..2026-02-06 09:00-17:00'),
   -- date rules only: one night shift over Berlin's fall-back, 9 real hours (8 on the wall clock)
-  ('ber_once',  'Europe/Berlin; 2026-10-24 22:00-06:00');
+  ('ber_once',  'Europe/Berlin; 2026-10-24 22:00-06:00'),
+  ('ber_day',   'Europe/Berlin; mon-sun 09:00-18:00'),
+  ('syd_day',   'Australia/Sydney; mon-sun 09:00-18:00');
 
 CREATE FUNCTION pg_temp.k(n text) RETURNS cs_service.business_calendar
 LANGUAGE sql AS $$ SELECT txt::cs_service.business_calendar FROM k WHERE name = n $$;
@@ -297,6 +299,22 @@ SELECT is(cs_service.next_business_time('2025-11-02 04:00+00', pg_temp.k('hav'))
           '2025-11-02 05:00+00'::timestamptz, 'Havana: next business time from the first midnight is the second');
 
 -- =============================================================================================
+-- Far years: the zone rules repeat every 400 years; the answers must not depend on the year
+-- =============================================================================================
+-- 2770-07-01: Berlin is on CEST (+2) from the last Sunday of March to the last Sunday of October,
+-- so 16:30Z is 18:30, after hours, and 07:30Z is 09:30, business time.  Sydney is on AEST (+10)
+-- in July: 07:30Z is 17:30, business time.
+SELECT is(cs_service.is_business_time('2770-07-01 16:30+00', pg_temp.k('ber_day')), false, 'year 2770, Berlin: 18:30 CEST is not business time');
+SELECT is(cs_service.is_business_time('2770-07-01 07:30+00', pg_temp.k('ber_day')), true, 'year 2770, Berlin: 09:30 CEST is business time');
+SELECT is(cs_service.is_business_time('2770-07-01 07:30+00', pg_temp.k('syd_day')), true, 'year 2770, Sydney: 17:30 AEST is business time');
+SELECT is(cs_service.business_duration('2770-07-01 11:00+00', '2770-07-01 20:00+00', pg_temp.k('ber_day')),
+          '05:00:00'::interval, 'year 2770, Berlin: 13:00-22:00 CEST holds 5 business hours');
+-- the same question for every year 2760..2779 in one query: 18:30 CEST each time
+SELECT is((SELECT count(*) FROM generate_series(2760, 2779) AS y
+           WHERE cs_service.is_business_time(make_timestamptz(y, 7, 1, 16, 30, 0, 'UTC'), pg_temp.k('ber_day'))),
+          0::bigint, 'years 2760-2779 in one query: 18:30 CEST on July 1 is never business time');
+
+-- =============================================================================================
 -- Rules
 -- =============================================================================================
 -- later weekly rule wins: Friday 2026-03-13 is 09:00-16:45 = 7 h 45 min
@@ -381,6 +399,14 @@ SELECT throws_ok($$SELECT cs_service.next_business_time('infinity', pg_temp.k('m
                  '22008', NULL, 'next_business_time of infinity: 22008');
 SELECT throws_ok($$SELECT cs_service.business_duration('2026-01-01', '10000-01-01 00:00+00', pg_temp.k('msk'))$$,
                  '22008', NULL, 'a timestamp after year 9999: 22008');
+-- results outside years 0001-9999 too (backwards, business_add already says 22008 "result is out
+-- of range"; forwards it must not hand back an instant that no function accepts as input)
+SELECT throws_ok($$SELECT cs_service.business_add('0001-01-01 01:00+00', '-2 hours', pg_temp.k('allday'))$$,
+                 '22008', NULL, 'business_add before year 0001: 22008');
+SELECT throws_ok($$SELECT cs_service.business_add('9999-12-31 23:00+00', '2 hours', pg_temp.k('allday'))$$,
+                 '22008', NULL, 'business_add past year 9999: 22008');
+SELECT throws_ok($$SELECT cs_service.next_business_time('9999-12-31 12:00+00', pg_temp.k('to_24'))$$,
+                 '22008', NULL, 'next_business_time past year 9999: 22008');
 
 -- NULL in, NULL out
 SELECT is(cs_service.business_duration(NULL, '2026-01-01', pg_temp.k('msk')), NULL, 'business_duration(NULL, ..) is NULL');

@@ -244,6 +244,13 @@ BEGIN
   IF cs_ref.rnd(2) = 0 THEN
     RETURN timestamptz '2008-01-01 00:00+00' + cs_ref.usec(cs_ref_test.rnd_us(23::bigint * 365 * 86400000000));
   END IF;
+  IF cs_ref.rnd(8) = 0 THEN          -- any year 0100-9899 (local mean time, far-future DST rules)
+    IF cs_ref.rnd(2) = 0 THEN         -- half of them in a year 2370 + 400 k, where the zone rules repeat
+      RETURN make_timestamptz(2370 + 400 * (1 + cs_ref.rnd(17)), 1, 1, 0, 0, 0, 'UTC')
+             + cs_ref.usec(cs_ref_test.rnd_us(365 * 86400000000::bigint));
+    END IF;
+    RETURN timestamptz '0100-01-01 00:00+00' + cs_ref.usec(cs_ref_test.rnd_us(9800::bigint * 365 * 86400000000));
+  END IF;
   RETURN timestamptz '1890-01-01 00:00+00' + cs_ref.usec(cs_ref_test.rnd_us(211::bigint * 365 * 86400000000));
 END $$;
 

@@ -224,10 +224,10 @@ BEGIN
   LOOP
     IF need > 0 THEN
       lo := cs_ref.utc_date(ts) - 2;
-      hi := cs_ref.utc_date(ts) + width;
-      IF hi > '9999-12-20' THEN
+      IF hi >= '9999-12-20' THEN            -- the last window already reached the end of time
         RAISE EXCEPTION 'cs_ref: result out of range' USING ERRCODE = '22008';
       END IF;
+      hi := least(cs_ref.utc_date(ts) + width, date '9999-12-20');
       m := cs_ref.business_time(c, lo, hi) * tstzmultirange(tstzrange(ts, cs_ref.utc_midnight(hi)));
       SELECT lower(x.r) + cs_ref.usec(need - (x.cum - x.len)) INTO res
       FROM (SELECT r, cs_ref.us_between(lower(r), upper(r)) AS len,
@@ -241,11 +241,11 @@ BEGIN
         RAISE EXCEPTION 'cs_ref: amount cannot be reached' USING ERRCODE = '22023';
       END IF;
     ELSE
-      lo := cs_ref.utc_date(ts) - width;
-      hi := cs_ref.utc_date(ts) + 1;
-      IF lo < '0001-01-10' THEN
+      IF lo <= '0001-01-10' THEN            -- the last window already reached the start of time
         RAISE EXCEPTION 'cs_ref: result out of range' USING ERRCODE = '22008';
       END IF;
+      lo := greatest(cs_ref.utc_date(ts) - width, date '0001-01-10');
+      hi := cs_ref.utc_date(ts) + 1;
       m := cs_ref.business_time(c, lo, hi) * tstzmultirange(tstzrange(cs_ref.utc_midnight(lo + 2), ts));
       SELECT upper(x.r) - cs_ref.usec(-need - (x.cum - x.len)) INTO res
       FROM (SELECT r, cs_ref.us_between(lower(r), upper(r)) AS len,
@@ -277,10 +277,10 @@ BEGIN
     RETURN ts;
   END IF;
   LOOP
-    hi := cs_ref.utc_date(ts) + width;
-    IF hi > '9999-12-20' THEN
+    IF hi >= '9999-12-20' THEN
       RAISE EXCEPTION 'cs_ref: no business time ahead' USING ERRCODE = '22008';
     END IF;
+    hi := least(cs_ref.utc_date(ts) + width, date '9999-12-20');
     SELECT min(lower(r)) INTO res
     FROM unnest(cs_ref.business_time(c, cs_ref.utc_date(ts) - 2, hi)
                 * tstzmultirange(tstzrange(ts, cs_ref.utc_midnight(hi)))) AS r;
