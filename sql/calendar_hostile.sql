@@ -380,3 +380,36 @@ RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
+
+-- Regressions for findings fixed after the first adversarial round.
+-- A calendar passed through a PL/pgSQL parameter: each call sees its own calendar.
+INSERT INTO cs_service.calendars(name, calendar) VALUES
+ ('h-nine','UTC; mon-fri 09:00-18:00'),('h-ten','UTC; mon-fri 10:00-18:00'),('h-noon','UTC; mon-fri 12:00-18:00');
+CREATE FUNCTION pg_temp.wh(a timestamptz, b timestamptz, c cs_service.business_calendar) RETURNS interval
+  LANGUAGE plpgsql AS $$ BEGIN RETURN cs_service.business_duration(a, b, c); END $$;
+SELECT n, pg_temp.wh('2026-01-05','2026-01-06', cs_service.calendar(n)) AS via_plpgsql,
+       cs_service.business_duration('2026-01-05','2026-01-06', cs_service.calendar(n)) AS direct
+  FROM unnest(ARRAY['h-nine','h-ten','h-noon']) n;
+-- DST far in the future, past PostgreSQL's 400-year rule cycles (2770 = 2370 + 400).
+SELECT cs_service.is_business_time('2770-07-15 13:30+00', 'America/New_York; mon-sun 09:00-17:00') AS ny_2770,
+       cs_service.is_business_time('2770-07-01 16:30+00', 'Europe/Berlin; mon-sun 09:00-18:00') AS berlin_2770;
+SELECT cs_service.business_duration(a, b, 'America/New_York; mon-sun 09:00-17:00')
+  FROM (VALUES ('2026-03-11 18:10+00'::timestamptz,'2026-03-20 18:10+00'::timestamptz),
+               ('9999-03-11 18:10+00','9999-03-20 18:10+00')) v(a,b);
+-- POSIX-style zones with offsets of days are refused; real extreme zones are fine.
+SELECT 'UTC+167; mon-sun 09:00-17:00'::cs_service.business_calendar;
+\echo :LAST_ERROR_SQLSTATE
+SELECT 'Etc/GMT+12; mon-sun 09:00-17:00'::cs_service.business_calendar AS west,
+       'Pacific/Kiritimati; mon 09:00-10:00'::cs_service.business_calendar AS east;
+-- Results after 9999 are errors, like arguments after 9999.
+SELECT cs_service.business_add('9999-12-31 23:00+00','5 hours','UTC; mon-sun 00:00-24:00');
+\echo :LAST_ERROR_SQLSTATE
+SELECT cs_service.next_business_time('9999-12-31 23:59:59.999999+00','Europe/Moscow; mon-fri 09:00-18:00');
+SELECT cs_service.is_business_time('9999-12-31 23:59:59.999999+00','America/New_York; mon-sun 09:00-17:00');
+-- A date-rule night over a fall-back is 9 hours long, and reachable from far away.
+SELECT cs_service.business_add('2025-01-01 00:00+00', '8 hours 30 minutes', 'Europe/Berlin; 2026-10-24 22:00-06:00');
+-- Messages never cut a UTF-8 character in half, and quote at most 200 bytes of an item.
+SELECT 'mon 09:00-ЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖ'::cs_service.business_calendar;
+SELECT ('mon 09:00-10:00; ' || repeat('x', 500))::cs_service.business_calendar;
+-- At most 10,000 date rules in one text.
+SELECT ((SELECT string_agg('2000-01-01 off', '; ') FROM generate_series(1, 10001)) || '; mon 09:00-10:00')::cs_service.business_calendar;

@@ -18,6 +18,8 @@
 #include "datatype/timestamp.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
+#include "nodes/primnodes.h"
 #include "pgtime.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
@@ -32,7 +34,7 @@
 /* instants the functions accept: years 0001 to 9999 */
 #define CAL_MIN_TS	((int64) BC_MIN_DAY * USECS_PER_DAY)
 #define CAL_END_TS	(((int64) BC_MAX_DAY + 1) * USECS_PER_DAY)
-#define CACHE_SIZE	8
+#define CACHE_SIZE	16
 
 /* ---------------------------------------------------------------------------------------------
  * Time zones
@@ -161,9 +163,12 @@ build_zone(bc_zone *zone, pg_tz *tz, int64 lo, int64 hi)
  * The prepared-calendar cache
  * ------------------------------------------------------------------------------------------- */
 
+struct CalendarCache;
+
 typedef struct CacheEntry
 {
 	PreparedCalendar pc;		/* first: calendar_cover casts back */
+	struct CalendarCache *cache;	/* the cache holding this entry */
 	MemoryContext cxt;			/* holds everything below */
 	char	   *bytes;			/* a copy of the calendar value */
 	Size		len;
@@ -177,7 +182,7 @@ typedef struct CalendarCache
 	CacheEntry	entries[CACHE_SIZE];
 	int			nentries;
 	uint64		clock;
-	bool		arg_stable;		/* the calendar argument is a Const or Param */
+	bool		arg_stable;		/* the calendar argument is a Const */
 	Pointer		last_raw;		/* for a stable argument: its datum, and its entry */
 	CacheEntry *last_entry;
 } CalendarCache;
@@ -189,11 +194,14 @@ build_entry(CacheEntry *e, const char *bytes, Size len, int64 lo, int64 hi)
 	const char *msg;
 	bool		ok;
 
+	/* if anything below fails, the entry must not be found again half-built */
+	e->len = 0;
+	if (e->cache->last_entry == e)
+		e->cache->last_raw = NULL;
 	MemoryContextReset(e->cxt);
 	old = MemoryContextSwitchTo(e->cxt);
 	e->bytes = palloc(len);
 	memcpy(e->bytes, bytes, len);
-	e->len = len;
 	msg = bc_view(e->bytes, len, &e->pc.cal);
 	if (msg)
 		ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("corrupt business calendar: %s", msg)));
@@ -205,6 +213,7 @@ build_entry(CacheEntry *e, const char *bytes, Size len, int64 lo, int64 hi)
 	build_zone(&e->pc.zone, e->pc.tz, lo, hi);
 	e->pc.prep = bc_prepare(&e->pc.cal, &e->pc.zone);
 	MemoryContextSwitchTo(old);
+	e->len = len;
 }
 
 static int64
@@ -242,6 +251,26 @@ calendar_cover(PreparedCalendar *pc, TimestampTz need)
 	pfree(bytes);
 }
 
+/*
+ * Whether argument argno is a Const of the calling expression: its datum then lives as long as
+ * the plan and never changes, so its address identifies it.  (A Param does not qualify: in
+ * PL/pgSQL a parameter's memory is reused for other values between calls.)
+ */
+static bool
+arg_is_const(FmgrInfo *flinfo, int argno)
+{
+	Node	   *expr = flinfo->fn_expr;
+	List	   *args;
+
+	if (expr == NULL)
+		return false;
+	if (IsA(expr, FuncExpr))
+		args = ((FuncExpr *) expr)->args;
+	else
+		return false;
+	return argno < list_length(args) && IsA(list_nth(args, argno), Const);
+}
+
 PreparedCalendar *
 calendar_prepare(FunctionCallInfo fcinfo, int argno, TimestampTz lo, TimestampTz hi)
 {
@@ -255,7 +284,7 @@ calendar_prepare(FunctionCallInfo fcinfo, int argno, TimestampTz lo, TimestampTz
 	if (cache == NULL)
 	{
 		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CalendarCache));
-		cache->arg_stable = get_fn_expr_arg_stable(fcinfo->flinfo, argno);
+		cache->arg_stable = arg_is_const(fcinfo->flinfo, argno);
 		fcinfo->flinfo->fn_extra = cache;
 	}
 	/* a constant calendar is the same datum on every row: no detoasting, no comparing */
@@ -282,6 +311,7 @@ calendar_prepare(FunctionCallInfo fcinfo, int argno, TimestampTz lo, TimestampTz
 		if (cache->nentries < CACHE_SIZE)
 		{
 			e = &cache->entries[cache->nentries++];
+			e->cache = cache;
 			e->cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "cs_service calendar",
 										   ALLOCSET_SMALL_SIZES);
 		}
@@ -312,6 +342,40 @@ found:
  * Type I/O
  * ------------------------------------------------------------------------------------------- */
 
+/*
+ * Real zones stay within about 16 hours of UTC; PostgreSQL also accepts POSIX-style strings
+ * with offsets up to a week ("AAA+100BBB"), which the arithmetic (and common sense) does not
+ * support.  Rejects a zone whose offset ever leaves +-26 hours in the years 1-2500.
+ */
+static void
+check_zone_offsets(pg_tz *tz, const char *name)
+{
+	pg_time_t	t = ts_to_pgtime(CAL_MIN_TS);
+	pg_time_t	end = ts_to_pgtime((int64) bc_days_from_civil(2500, 1, 1) * USECS_PER_DAY);
+	long int	before_off,
+				after_off;
+	int			before_dst,
+				after_dst,
+				res;
+	pg_time_t	boundary;
+	const long	limit = 26 * 3600;
+
+	for (int i = 0; i < 100000; i++)
+	{
+		res = pg_next_dst_boundary(&t, &before_off, &before_dst, &boundary, &after_off, &after_dst, tz);
+		if (res < 0 || before_off > limit || before_off < -limit ||
+			(res == 1 && (after_off > limit || after_off < -limit)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("time zone \"%s\" has a UTC offset beyond 26 hours", name),
+					 errdetail("Business calendars need a time zone within a day of UTC."),
+					 errhint("Use an IANA zone name such as \"Europe/Moscow\".")));
+		if (res != 1 || boundary > end)
+			break;
+		t = boundary > t ? boundary : t + 1;
+	}
+}
+
 /* Checks the zone, puts PostgreSQL's spelling of it in, and builds the stored value. */
 static BusinessCalendar *
 finish_calendar(bc_calendar *cal)
@@ -323,6 +387,7 @@ finish_calendar(bc_calendar *cal)
 
 	if (!ok)
 		unknown_zone_error(cal->zone);
+	check_zone_offsets(tz, cal->zone);
 	bc_set_zone(cal, pg_get_timezone_name(tz));
 	size = bc_serialized_size(cal);
 	result = palloc(size);
@@ -341,7 +406,9 @@ business_calendar_in(PG_FUNCTION_ARGS)
 
 	if (!bc_parse(text, strlen(text), &cal, &err))
 	{
-		char	   *item = pnstrdup(text + err.item_start, err.item_len);
+		int			show = pg_mbcliplen(text + err.item_start, err.item_len, 200);
+		char	   *item = psprintf("%.*s%s", show, text + err.item_start,
+									show < err.item_len ? "..." : "");
 
 		err.message[0] = pg_toupper((unsigned char) err.message[0]);
 		ereport(ERROR,
@@ -548,7 +615,7 @@ check_result(int64 result, const char *func)
 static void
 cover_or_fail(PreparedCalendar *pc, int64 need, const char *func)
 {
-	if (need < CAL_MIN_TS || need >= CAL_END_TS)
+	if (need < CAL_MIN_TS || need > CAL_END_TS)
 		raise_status(BC_OUT_OF_RANGE, func);
 	calendar_cover(pc, need);
 }

@@ -155,6 +155,7 @@ typedef struct builder
 	bc_span    *pool;			/* spans of the date rules */
 	int32_t		npool;
 	int32_t		pool_cap;
+	int32_t		ndaterules;		/* date items read so far */
 	rule	   *rules;			/* sorted, disjoint: later rules already applied */
 	int32_t		nrules;
 	int32_t		rules_cap;
@@ -239,6 +240,14 @@ word_at(builder *b, size_t at, char *buf, size_t bufsize)
 		if (n + 1 < bufsize)
 			buf[n++] = b->text[i];
 		i++;
+	}
+	/* cut short: never leave half of a multi-byte UTF-8 character at the end */
+	if (i - at > n)
+	{
+		while (n > 0 && ((unsigned char) buf[n - 1] & 0xC0) == 0x80)
+			n--;
+		if (n > 0 && (unsigned char) buf[n - 1] >= 0xC0)
+			n--;
 	}
 	buf[n] = '\0';
 	if (n == 0 && bufsize > 12)
@@ -699,6 +708,8 @@ parse_date_rule(builder *b)
 	bc_span		spans[BC_MAX_SPANS_PER_RULE];
 	int			n;
 
+	if (++b->ndaterules > BC_MAX_DATE_RULES)
+		return fail(b, b->item_start, "too many date rules (at most %s)", "10000");
 	if (!parse_date(b, &first))
 		return false;
 	last = first;

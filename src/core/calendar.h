@@ -24,6 +24,7 @@
 #define BC_MAX_ZONE_LEN		63
 #define BC_MAX_SPANS_PER_RULE	64
 #define BC_MAX_RANGES		100000
+#define BC_MAX_DATE_RULES	10000	/* date items in one text: keeps parsing fast */
 #define BC_MIN_DAY			(-730119)	/* 0001-01-01 */
 #define BC_MAX_DAY			2921939 /* 9999-12-31 */
 #define BC_FORMAT_VERSION	1
