@@ -1,0 +1,684 @@
+/*
+ * calendar_fmgr.c: the business_calendar type and the business-time functions.
+ *
+ * A thin layer over the pure core (src/core/calendar.c, src/core/bizcal.c): argument checks,
+ * errors, and the time zone, read from PostgreSQL's own zone data so that every local time is
+ * converted exactly as `timestamp AT TIME ZONE zone` converts it.
+ *
+ * Prepared calendars (the zone's transitions for a window of instants and the core's derived
+ * tables) are cached per call site in fn_extra: a few entries, compared by content, so a column
+ * holding a handful of calendars is prepared once per calendar, not once per row.
+ */
+#include "postgres.h"
+
+#include <string.h>
+
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "datatype/timestamp.h"
+#include "fmgr.h"
+#include "libpq/pqformat.h"
+#include "pgtime.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/memutils.h"
+#include "utils/multirangetypes.h"
+#include "utils/rangetypes.h"
+#include "utils/timestamp.h"
+#include "utils/typcache.h"
+
+#include "business_calendar.h"
+
+/* instants the functions accept: years 0001 to 9999 */
+#define CAL_MIN_TS	((int64) BC_MIN_DAY * USECS_PER_DAY)
+#define CAL_END_TS	(((int64) BC_MAX_DAY + 1) * USECS_PER_DAY)
+#define CACHE_SIZE	8
+
+/* ---------------------------------------------------------------------------------------------
+ * Time zones
+ * ------------------------------------------------------------------------------------------- */
+
+static pg_tz *
+lookup_zone(const char *name, bool *ok)
+{
+	pg_tz	   *tz = pg_tzset(name);
+
+	*ok = tz != NULL && pg_tz_acceptable(tz);
+	return tz;
+}
+
+static void
+unknown_zone_error(const char *name)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("time zone \"%s\" not recognized", name),
+			 errdetail("A business calendar needs an IANA time zone name."),
+			 errhint("Use a name from pg_timezone_names, for example \"Europe/Moscow\" or \"America/New_York\".")));
+}
+
+/* local -> instant, exactly as timestamp AT TIME ZONE does it */
+static int64_t
+local_to_utc(int64_t local, void *arg)
+{
+	pg_tz	   *tz = (pg_tz *) arg;
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			tzoff;
+
+	if (timestamp2tm((Timestamp) local, NULL, &tm, &fsec, NULL, NULL) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	tzoff = DetermineTimeZoneOffset(&tm, tz);
+	return local + (int64) tzoff * USECS_PER_SEC;
+}
+
+static pg_time_t
+ts_to_pgtime(int64 ts)
+{
+	return (pg_time_t) (ts / USECS_PER_SEC) +
+		(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY;
+}
+
+static int64
+pgtime_to_ts(pg_time_t t)
+{
+	return ((int64) t - (int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY) * USECS_PER_SEC;
+}
+
+/* Lists the zone's offset changes around [lo, hi) into zone (memory in the current context). */
+static void
+build_zone(bc_zone *zone, pg_tz *tz, int64 lo, int64 hi)
+{
+	pg_time_t	t = ts_to_pgtime(lo - BC_ZONE_MARGIN);
+	pg_time_t	end = ts_to_pgtime(hi + BC_ZONE_MARGIN);
+	long int	before_off,
+				after_off;
+	int			before_dst,
+				after_dst;
+	pg_time_t	boundary;
+	int			res,
+				cap = 16;
+
+	zone->lo = lo;
+	zone->hi = hi;
+	zone->ntrans = 0;
+	zone->trans = palloc(sizeof(bc_transition) * cap);
+	zone->to_utc = local_to_utc;
+	zone->arg = tz;
+
+	res = pg_next_dst_boundary(&t, &before_off, &before_dst, &boundary, &after_off, &after_dst, tz);
+	zone->off_first = (int32) before_off;
+	while (res == 1 && boundary <= end)
+	{
+		if (before_off != after_off)
+		{
+			if (zone->ntrans == cap)
+			{
+				cap *= 2;
+				zone->trans = repalloc(zone->trans, sizeof(bc_transition) * cap);
+			}
+			zone->trans[zone->ntrans].at = pgtime_to_ts(boundary);
+			zone->trans[zone->ntrans].off_before = (int32) before_off;
+			zone->trans[zone->ntrans].off_after = (int32) after_off;
+			zone->ntrans++;
+		}
+		t = boundary > t ? boundary : t + 1;
+		res = pg_next_dst_boundary(&t, &before_off, &before_dst, &boundary, &after_off, &after_dst, tz);
+	}
+	if (res < 0)
+		elog(ERROR, "could not read the transitions of time zone \"%s\"", pg_get_timezone_name(tz));
+	if (res == 0)
+		zone->hi = PG_INT64_MAX;	/* no change after this: the table is complete */
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The prepared-calendar cache
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct CacheEntry
+{
+	PreparedCalendar pc;		/* first: calendar_cover casts back */
+	MemoryContext cxt;			/* holds everything below */
+	char	   *bytes;			/* a copy of the calendar value */
+	Size		len;
+	uint64		used;
+} CacheEntry;
+
+typedef struct CalendarCache
+{
+	CacheEntry	entries[CACHE_SIZE];
+	int			nentries;
+	uint64		clock;
+} CalendarCache;
+
+static void
+build_entry(CacheEntry *e, const char *bytes, Size len, int64 lo, int64 hi)
+{
+	MemoryContext old;
+	const char *msg;
+	bool		ok;
+
+	MemoryContextReset(e->cxt);
+	old = MemoryContextSwitchTo(e->cxt);
+	e->bytes = palloc(len);
+	memcpy(e->bytes, bytes, len);
+	e->len = len;
+	msg = bc_view(e->bytes, len, &e->pc.cal);
+	if (msg)
+		ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("corrupt business calendar: %s", msg)));
+	e->pc.tz = lookup_zone(e->pc.cal.zone, &ok);
+	if (!ok)
+		unknown_zone_error(e->pc.cal.zone);
+	build_zone(&e->pc.zone, e->pc.tz, lo, hi);
+	e->pc.prep = bc_prepare(&e->pc.cal, &e->pc.zone);
+	MemoryContextSwitchTo(old);
+}
+
+static int64
+clamp_ts(int64 t)
+{
+	if (t < CAL_MIN_TS)
+		return CAL_MIN_TS;
+	if (t > CAL_END_TS)
+		return CAL_END_TS;
+	return t;
+}
+
+void
+calendar_cover(PreparedCalendar *pc, TimestampTz need)
+{
+	CacheEntry *e = (CacheEntry *) pc;
+	int64		lo = pc->zone.lo,
+				hi = pc->zone.hi,
+				width;
+	char	   *bytes;
+	Size		len = e->len;
+
+	if (need < lo)
+	{
+		width = (hi == PG_INT64_MAX ? 366 * USECS_PER_DAY : hi - lo);
+		lo = need - width;
+	}
+	if (need >= hi)
+	{
+		width = hi - lo;
+		hi = need + width;
+	}
+	lo = clamp_ts(lo);
+	hi = clamp_ts(hi);
+	/* the bytes live in the context about to be reset: keep a copy */
+	bytes = palloc(len);
+	memcpy(bytes, e->bytes, len);
+	build_entry(e, bytes, len, lo, hi);
+	pfree(bytes);
+}
+
+PreparedCalendar *
+calendar_prepare(FunctionCallInfo fcinfo, int argno, TimestampTz lo, TimestampTz hi)
+{
+	struct varlena *raw = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
+	BusinessCalendar *cal = PG_GETARG_BUSINESS_CALENDAR_P(argno);
+	const char *bytes = (const char *) cal;
+	Size		len = VARSIZE(cal);
+	CalendarCache *cache = (CalendarCache *) fcinfo->flinfo->fn_extra;
+	CacheEntry *e = NULL;
+
+	if (cache == NULL)
+	{
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CalendarCache));
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	for (int i = 0; i < cache->nentries; i++)
+	{
+		CacheEntry *c = &cache->entries[i];
+
+		if (c->len == len && memcmp(c->bytes + VARHDRSZ, bytes + VARHDRSZ, len - VARHDRSZ) == 0)
+		{
+			e = c;
+			break;
+		}
+	}
+	if (e == NULL)
+	{
+		if (cache->nentries < CACHE_SIZE)
+		{
+			e = &cache->entries[cache->nentries++];
+			e->cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "cs_service calendar",
+										   ALLOCSET_SMALL_SIZES);
+		}
+		else
+		{
+			e = &cache->entries[0];
+			for (int i = 1; i < CACHE_SIZE; i++)
+				if (cache->entries[i].used < e->used)
+					e = &cache->entries[i];
+		}
+		/* a window of at least a year around the instants in play */
+		build_entry(e, bytes, len, clamp_ts(lo - 366 * USECS_PER_DAY), clamp_ts(hi + 366 * USECS_PER_DAY));
+	}
+	e->used = ++cache->clock;
+	if ((Pointer) cal != (Pointer) raw)
+		pfree(cal);
+	if (lo < e->pc.zone.lo)
+		calendar_cover(&e->pc, lo);
+	if (hi >= e->pc.zone.hi)
+		calendar_cover(&e->pc, hi);
+	return &e->pc;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Type I/O
+ * ------------------------------------------------------------------------------------------- */
+
+/* Checks the zone, puts PostgreSQL's spelling of it in, and builds the stored value. */
+static BusinessCalendar *
+finish_calendar(bc_calendar *cal)
+{
+	bool		ok;
+	pg_tz	   *tz = lookup_zone(cal->zone, &ok);
+	Size		size;
+	BusinessCalendar *result;
+
+	if (!ok)
+		unknown_zone_error(cal->zone);
+	bc_set_zone(cal, pg_get_timezone_name(tz));
+	size = bc_serialized_size(cal);
+	result = palloc(size);
+	bc_serialize(cal, result);
+	SET_VARSIZE(result, size);
+	return result;
+}
+
+PG_FUNCTION_INFO_V1(business_calendar_in);
+Datum
+business_calendar_in(PG_FUNCTION_ARGS)
+{
+	char	   *text = PG_GETARG_CSTRING(0);
+	bc_calendar cal;
+	bc_parse_error err;
+
+	if (!bc_parse(text, strlen(text), &cal, &err))
+	{
+		char	   *item = pnstrdup(text + err.item_start, err.item_len);
+
+		err.message[0] = pg_toupper((unsigned char) err.message[0]);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid business calendar item \"%s\"", item),
+				 errdetail("%s.", err.message),
+				 errhint("A calendar looks like \"Europe/Moscow; mon-fri 09:00-18:00; 2026-01-01..2026-01-08 off\".")));
+	}
+	PG_RETURN_BUSINESS_CALENDAR_P(finish_calendar(&cal));
+}
+
+static bc_calendar
+view_of(BusinessCalendar *value)
+{
+	bc_calendar cal;
+	const char *msg = bc_view(value, VARSIZE(value), &cal);
+
+	if (msg)
+		ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("corrupt business calendar: %s", msg)));
+	return cal;
+}
+
+PG_FUNCTION_INFO_V1(business_calendar_out);
+Datum
+business_calendar_out(PG_FUNCTION_ARGS)
+{
+	BusinessCalendar *value = PG_GETARG_BUSINESS_CALENDAR_P(0);
+	bc_calendar cal = view_of(value);
+
+	PG_RETURN_CSTRING(bc_format(&cal));
+}
+
+/*
+ * Binary form: int8 version, text zone, int32 week_first[8], int32 nspans, spans as int32
+ * pairs, int32 nranges, ranges as int32 quadruples.  Checked in full on receipt.
+ */
+PG_FUNCTION_INFO_V1(business_calendar_send);
+Datum
+business_calendar_send(PG_FUNCTION_ARGS)
+{
+	BusinessCalendar *value = PG_GETARG_BUSINESS_CALENDAR_P(0);
+	bc_calendar cal = view_of(value);
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendint8(&buf, BC_FORMAT_VERSION);
+	pq_sendstring(&buf, cal.zone);
+	for (int i = 0; i < 8; i++)
+		pq_sendint32(&buf, cal.week_first[i]);
+	pq_sendint32(&buf, cal.nspans);
+	for (int i = 0; i < cal.nspans; i++)
+	{
+		pq_sendint32(&buf, cal.spans[i].start);
+		pq_sendint32(&buf, cal.spans[i].end);
+	}
+	pq_sendint32(&buf, cal.nranges);
+	for (int i = 0; i < cal.nranges; i++)
+	{
+		pq_sendint32(&buf, cal.ranges[i].first);
+		pq_sendint32(&buf, cal.ranges[i].last);
+		pq_sendint32(&buf, cal.ranges[i].span_first);
+		pq_sendint32(&buf, cal.ranges[i].span_count);
+	}
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+static void
+bad_binary(const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid binary business calendar: %s", what)));
+}
+
+PG_FUNCTION_INFO_V1(business_calendar_recv);
+Datum
+business_calendar_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	bc_calendar cal;
+	bc_span    *spans;
+	bc_range   *ranges;
+	const char *zone;
+	const char *msg;
+	int			version = pq_getmsgint(buf, 1);
+
+	if (version != BC_FORMAT_VERSION)
+		bad_binary("unknown format version");
+	zone = pq_getmsgstring(buf);
+	if (strlen(zone) > BC_MAX_ZONE_LEN)
+		bad_binary("time zone name too long");
+	for (int i = 0; i < 8; i++)
+		cal.week_first[i] = (int32) pq_getmsgint(buf, 4);
+	cal.nspans = (int32) pq_getmsgint(buf, 4);
+	if (cal.nspans < 0 || (Size) cal.nspans > (Size) (buf->len - buf->cursor) / 8)
+		bad_binary("span count does not match the data");
+	spans = palloc(sizeof(bc_span) * (cal.nspans + 1));
+	for (int i = 0; i < cal.nspans; i++)
+	{
+		spans[i].start = (int32) pq_getmsgint(buf, 4);
+		spans[i].end = (int32) pq_getmsgint(buf, 4);
+	}
+	cal.nranges = (int32) pq_getmsgint(buf, 4);
+	if (cal.nranges < 0 || (Size) cal.nranges > (Size) (buf->len - buf->cursor) / 16)
+		bad_binary("range count does not match the data");
+	ranges = palloc(sizeof(bc_range) * (cal.nranges + 1));
+	for (int i = 0; i < cal.nranges; i++)
+	{
+		ranges[i].first = (int32) pq_getmsgint(buf, 4);
+		ranges[i].last = (int32) pq_getmsgint(buf, 4);
+		ranges[i].span_first = (int32) pq_getmsgint(buf, 4);
+		ranges[i].span_count = (int32) pq_getmsgint(buf, 4);
+	}
+	cal.spans = spans;
+	cal.ranges = ranges;
+	cal.zone = pstrdup(zone);
+	msg = bc_check(&cal);
+	if (msg)
+		bad_binary(msg);
+	PG_RETURN_BUSINESS_CALENDAR_P(finish_calendar(&cal));
+}
+
+PG_FUNCTION_INFO_V1(business_calendar_eq);
+Datum
+business_calendar_eq(PG_FUNCTION_ARGS)
+{
+	BusinessCalendar *a = PG_GETARG_BUSINESS_CALENDAR_P(0);
+	BusinessCalendar *b = PG_GETARG_BUSINESS_CALENDAR_P(1);
+
+	PG_RETURN_BOOL(VARSIZE(a) == VARSIZE(b) &&
+				   memcmp(VARDATA(a), VARDATA(b), VARSIZE(a) - VARHDRSZ) == 0);
+}
+
+PG_FUNCTION_INFO_V1(business_calendar_ne);
+Datum
+business_calendar_ne(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(!DatumGetBool(DirectFunctionCall2(business_calendar_eq,
+													 PG_GETARG_DATUM(0), PG_GETARG_DATUM(1))));
+}
+
+PG_FUNCTION_INFO_V1(business_calendar_hash);
+Datum
+business_calendar_hash(PG_FUNCTION_ARGS)
+{
+	BusinessCalendar *a = PG_GETARG_BUSINESS_CALENDAR_P(0);
+
+	PG_RETURN_DATUM(hash_any((unsigned char *) VARDATA(a), VARSIZE(a) - VARHDRSZ));
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Business-time functions
+ * ------------------------------------------------------------------------------------------- */
+
+static void
+check_instant(TimestampTz t, const char *what)
+{
+	if (TIMESTAMP_NOT_FINITE(t))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("%s must be finite", what),
+				 errdetail("Business time cannot be measured to or from infinity.")));
+	if (t < CAL_MIN_TS || t >= CAL_END_TS)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("%s is out of range for business-time arithmetic", what),
+				 errdetail("Business calendars cover the years 0001 to 9999.")));
+}
+
+/* Turns a core status into the error it means; `need` is where the answer lies. */
+static void
+raise_status(bc_status st, const char *func)
+{
+	switch (st)
+	{
+		case BC_OK:
+		case BC_NEED_COVERAGE:
+			return;
+		case BC_UNREACHABLE:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s cannot be reached in this business calendar", func),
+					 errdetail("The calendar does not have enough business time in the years 0001 to 9999 for the amount."),
+					 errhint("Check that the calendar has weekly hours, not only date rules.")));
+			break;
+		case BC_OUT_OF_RANGE:
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("%s result is out of range", func),
+					 errdetail("Business calendars cover the years 0001 to 9999.")));
+			break;
+	}
+}
+
+/* Extends the zone window to `need`, or reports that the answer lies beyond the years 1-9999. */
+static void
+cover_or_fail(PreparedCalendar *pc, int64 need, const char *func)
+{
+	if (need < CAL_MIN_TS || need >= CAL_END_TS)
+		raise_status(BC_OUT_OF_RANGE, func);
+	calendar_cover(pc, need);
+}
+
+static Interval *
+make_time_interval(int64 usecs)
+{
+	Interval   *result = palloc(sizeof(Interval));
+
+	result->time = usecs;
+	result->day = 0;
+	result->month = 0;
+	return result;
+}
+
+PG_FUNCTION_INFO_V1(business_duration);
+Datum
+business_duration(PG_FUNCTION_ARGS)
+{
+	TimestampTz a = PG_GETARG_TIMESTAMPTZ(0);
+	TimestampTz b = PG_GETARG_TIMESTAMPTZ(1);
+	PreparedCalendar *pc;
+	int64_t		result,
+				need;
+	bc_status	st;
+
+	check_instant(a, "business_duration start");
+	check_instant(b, "business_duration end");
+	pc = calendar_prepare(fcinfo, 2, Min(a, b), Max(a, b));
+	while ((st = bc_duration(pc->prep, a, b, &result, &need)) == BC_NEED_COVERAGE)
+		cover_or_fail(pc, need, "business_duration");
+	raise_status(st, "business_duration");
+	PG_RETURN_INTERVAL_P(make_time_interval(result));
+}
+
+PG_FUNCTION_INFO_V1(business_add);
+Datum
+business_add(PG_FUNCTION_ARGS)
+{
+	TimestampTz ts = PG_GETARG_TIMESTAMPTZ(0);
+	Interval   *amount = PG_GETARG_INTERVAL_P(1);
+	PreparedCalendar *pc;
+	int64_t		result,
+				need;
+	bc_status	st;
+
+	check_instant(ts, "business_add start");
+	if (amount->month != 0 || amount->day != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("business_add amount must not have days or months"),
+				 errdetail("The amount was %s; a business day has no fixed length.",
+						   DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(amount)))),
+				 errhint("Give the amount in hours, e.g. interval '16 hours', or use business_days_add for whole business days.")));
+	pc = calendar_prepare(fcinfo, 2, ts, ts);
+	while ((st = bc_add(pc->prep, ts, amount->time, &result, &need)) == BC_NEED_COVERAGE)
+		cover_or_fail(pc, need, "business_add");
+	raise_status(st, "business_add");
+	PG_RETURN_TIMESTAMPTZ(result);
+}
+
+PG_FUNCTION_INFO_V1(business_days_add);
+Datum
+business_days_add(PG_FUNCTION_ARGS)
+{
+	TimestampTz ts = PG_GETARG_TIMESTAMPTZ(0);
+	int32		days = PG_GETARG_INT32(1);
+	PreparedCalendar *pc;
+	int64_t		result,
+				need;
+	bc_status	st;
+
+	check_instant(ts, "business_days_add start");
+	pc = calendar_prepare(fcinfo, 2, ts, ts);
+	while ((st = bc_days_add(pc->prep, ts, days, &result, &need)) == BC_NEED_COVERAGE)
+		cover_or_fail(pc, need, "business_days_add");
+	raise_status(st, "business_days_add");
+	if (result < CAL_MIN_TS || result >= CAL_END_TS)
+		raise_status(BC_OUT_OF_RANGE, "business_days_add");
+	PG_RETURN_TIMESTAMPTZ(result);
+}
+
+PG_FUNCTION_INFO_V1(is_business_time);
+Datum
+is_business_time(PG_FUNCTION_ARGS)
+{
+	TimestampTz ts = PG_GETARG_TIMESTAMPTZ(0);
+	PreparedCalendar *pc;
+	int64_t		need;
+	bool		result;
+	bc_status	st;
+
+	check_instant(ts, "is_business_time instant");
+	pc = calendar_prepare(fcinfo, 1, ts, ts + 1);
+	while ((st = bc_is_business(pc->prep, ts, &result, &need)) == BC_NEED_COVERAGE)
+		cover_or_fail(pc, need, "is_business_time");
+	raise_status(st, "is_business_time");
+	PG_RETURN_BOOL(result);
+}
+
+PG_FUNCTION_INFO_V1(next_business_time);
+Datum
+next_business_time(PG_FUNCTION_ARGS)
+{
+	TimestampTz ts = PG_GETARG_TIMESTAMPTZ(0);
+	PreparedCalendar *pc;
+	int64_t		result,
+				need;
+	bc_status	st;
+
+	check_instant(ts, "next_business_time instant");
+	pc = calendar_prepare(fcinfo, 1, ts, ts + 1);
+	while ((st = bc_next_business(pc->prep, ts, &result, &need)) == BC_NEED_COVERAGE)
+		cover_or_fail(pc, need, "next_business_time");
+	raise_status(st, "next_business_time");
+	PG_RETURN_TIMESTAMPTZ(result);
+}
+
+PG_FUNCTION_INFO_V1(business_windows);
+Datum
+business_windows(PG_FUNCTION_ARGS)
+{
+	RangeType  *r = PG_GETARG_RANGE_P(0);
+	BusinessCalendar *value = PG_GETARG_BUSINESS_CALENDAR_P(1);
+	Oid			mltrngtypoid = get_fn_expr_rettype(fcinfo->flinfo);
+	TypeCacheEntry *rangetyp = lookup_type_cache(TSTZRANGEOID, TYPECACHE_RANGE_INFO);
+	RangeBound	lower,
+				upper;
+	bool		empty,
+				ok;
+	bc_calendar cal = view_of(value);
+	bc_zone		zone;
+	bc_piece   *pieces;
+	RangeType **ranges;
+	int			n;
+	int64		a,
+				b;
+
+	if (!OidIsValid(mltrngtypoid))
+		mltrngtypoid = TSTZMULTIRANGEOID;
+	range_deserialize(rangetyp, r, &lower, &upper, &empty);
+	if (empty)
+		PG_RETURN_MULTIRANGE_P(make_empty_multirange(mltrngtypoid, rangetyp));
+	if (lower.infinite || upper.infinite)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("business_windows range must be bounded"),
+				 errhint("Give both ends, e.g. tstzrange('2026-01-01', '2026-02-01').")));
+	a = DatumGetTimestampTz(lower.val);
+	b = DatumGetTimestampTz(upper.val);
+	check_instant(a, "business_windows range start");
+	check_instant(b, "business_windows range end");
+	if (!lower.inclusive)
+		a += 1;
+	if (upper.inclusive)
+		b += 1;
+	if (b - a > (int64) 200 * 366 * USECS_PER_DAY)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("business_windows range is longer than 200 years")));
+	zone.to_utc = local_to_utc;
+	zone.arg = lookup_zone(cal.zone, &ok);
+	if (!ok)
+		unknown_zone_error(cal.zone);
+	n = bc_exact_pieces(&cal, &zone, a, b, &pieces);
+	ranges = palloc(sizeof(RangeType *) * (n + 1));
+	for (int i = 0; i < n; i++)
+	{
+		RangeBound	lo = {0},
+					hi = {0};
+
+		lo.val = TimestampTzGetDatum(pieces[i].start);
+		lo.inclusive = true;
+		lo.lower = true;
+		hi.val = TimestampTzGetDatum(pieces[i].end);
+		hi.inclusive = false;
+		hi.lower = false;
+		ranges[i] = make_range(rangetyp, &lo, &hi, false);
+	}
+	PG_RETURN_MULTIRANGE_P(make_multirange(mltrngtypoid, rangetyp, n, ranges));
+}
