@@ -196,11 +196,14 @@ sla_clock_in(PG_FUNCTION_ARGS)
 	char		err[256];
 
 	if (!sla_clock_parse(text, strlen(text), &st->clock, err, sizeof(err)))
+	{
+		err[0] = pg_toupper((unsigned char) err[0]);
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid input syntax for type sla_clock: \"%s\"", text),
 				 errdetail("%s.", err),
 				 errhint("Use the text that sla_clock_agg's result prints as, e.g. \"v1 phase=new flags=none cycles=0 ...\".")));
+	}
 	PG_RETURN_SLA_CLOCK_P(st);
 }
 

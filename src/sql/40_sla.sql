@@ -349,6 +349,17 @@ AS $$
 BEGIN
     IF NEW.calendar_name IS NOT NULL THEN
         PERFORM @extschema@.calendar(NEW.calendar_name);   -- a clear error if unknown
+        IF NEW.calendar IS NOT NULL THEN
+            RAISE EXCEPTION 'SLA policy "%" has both a named and a literal calendar', NEW.name
+                USING ERRCODE = 'check_violation',
+                      HINT = 'Give calendar_name (a row of cs_service.calendars) or calendar (a literal), or neither for 24/7.';
+        END IF;
+    END IF;
+    IF NOT (NEW.warning_pct > 0 AND NEW.warning_pct < 100) THEN
+        RAISE EXCEPTION 'SLA warning threshold must be between 0 and 100 percent'
+            USING ERRCODE = 'check_violation',
+                  DETAIL = format('Policy "%s" has warning_pct %s.', NEW.name, NEW.warning_pct),
+                  HINT = 'A warning at 75 % of the target used: warning_pct = 75.';
     END IF;
     IF TG_OP = 'UPDATE'
        AND (NEW.calendar_name IS DISTINCT FROM OLD.calendar_name
@@ -501,6 +512,11 @@ AS $$
 DECLARE
     first_event timestamptz;
 BEGIN
+    IF NOT isfinite(NEW.opened_at) THEN
+        RAISE EXCEPTION 'request opened_at must be finite'
+            USING ERRCODE = 'check_violation',
+                  DETAIL = format('The opened_at was %s.', NEW.opened_at);
+    END IF;
     IF NEW.policy IS NULL THEN
         NEW.policy := @extschema@.sla_policy_for(NEW.client, NEW.channel, NEW.priority, NEW.opened_at);
         IF NEW.policy IS NULL THEN
@@ -530,7 +546,7 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER requests_check BEFORE INSERT OR UPDATE ON @extschema@.requests
+CREATE TRIGGER requests_check BEFORE INSERT OR UPDATE OF opened_at, policy ON @extschema@.requests
     FOR EACH ROW EXECUTE FUNCTION @extschema@.requests_check();
 
 -- request_events: checked per statement (cheap for bulk loads), then is_open is recomputed for
@@ -708,12 +724,21 @@ CREATE TRIGGER sla_bindings_apply AFTER INSERT OR UPDATE OR DELETE ON @extschema
 
 CREATE FUNCTION @extschema@.sla_bind(source pg_catalog.text, query pg_catalog.text)
 RETURNS void
-LANGUAGE sql
+LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-    INSERT INTO @extschema@.sla_bindings (source, query) VALUES (sla_bind.source, sla_bind.query)
-        ON CONFLICT (source) DO UPDATE SET query = excluded.query, updated_at = pg_catalog.now();
-END;
+AS $$
+BEGIN
+    IF source IS NULL OR source NOT IN ('requests', 'events') THEN
+        RAISE EXCEPTION 'unknown SLA source "%"', source
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'The sources are requests and events.',
+                  HINT = 'SELECT cs_service.sla_bind(''events'', ''SELECT ticket_id AS request_id, at, kind, id AS seq FROM crm.ticket_events'').';
+    END IF;
+    INSERT INTO @extschema@.sla_bindings AS b (source, query) VALUES (sla_bind.source, sla_bind.query)
+        ON CONFLICT ON CONSTRAINT sla_bindings_pkey
+        DO UPDATE SET query = excluded.query, updated_at = now();
+END
+$$;
 
 COMMENT ON FUNCTION @extschema@.sla_bind(pg_catalog.text, pg_catalog.text) IS
 'Point a source view (requests or events) at a query over your own tables; survives pg_dump and restore';
