@@ -103,6 +103,8 @@ build_zone(bc_zone *zone, pg_tz *tz, int64 lo, int64 hi)
 
 	zone->lo = lo;
 	zone->hi = hi;
+	zone->focus_lo = lo;
+	zone->focus_hi = hi;
 	zone->ntrans = 0;
 	zone->trans = palloc(sizeof(bc_transition) * cap);
 	zone->to_utc = local_to_utc;
@@ -144,6 +146,8 @@ typedef struct CacheEntry
 	char	   *bytes;			/* a copy of the calendar value */
 	Size		len;
 	uint64		used;
+	int64		focus_lo;		/* the instants prepared for: zone table and day table */
+	int64		focus_hi;
 } CacheEntry;
 
 typedef struct CalendarCache
@@ -151,6 +155,9 @@ typedef struct CalendarCache
 	CacheEntry	entries[CACHE_SIZE];
 	int			nentries;
 	uint64		clock;
+	bool		arg_stable;		/* the calendar argument is a Const or Param */
+	Pointer		last_raw;		/* for a stable argument: its datum, and its entry */
+	CacheEntry *last_entry;
 } CalendarCache;
 
 static void
@@ -171,6 +178,8 @@ build_entry(CacheEntry *e, const char *bytes, Size len, int64 lo, int64 hi)
 	e->pc.tz = lookup_zone(e->pc.cal.zone, &ok);
 	if (!ok)
 		unknown_zone_error(e->pc.cal.zone);
+	e->focus_lo = lo;
+	e->focus_hi = hi;
 	build_zone(&e->pc.zone, e->pc.tz, lo, hi);
 	e->pc.prep = bc_prepare(&e->pc.cal, &e->pc.zone);
 	MemoryContextSwitchTo(old);
@@ -186,50 +195,56 @@ clamp_ts(int64 t)
 	return t;
 }
 
+/*
+ * Widens the prepared window to include `need`: at least a year beyond it, and at least as much
+ * again as the window was, so a query touching ever new instants rebuilds only O(log n) times.
+ */
 void
 calendar_cover(PreparedCalendar *pc, TimestampTz need)
 {
 	CacheEntry *e = (CacheEntry *) pc;
-	int64		lo = pc->zone.lo,
-				hi = pc->zone.hi,
-				width;
+	int64		lo = e->focus_lo,
+				hi = e->focus_hi,
+				width = Max(hi - lo, 366 * USECS_PER_DAY);
 	char	   *bytes;
 	Size		len = e->len;
 
 	if (need < lo)
-	{
-		width = (hi == PG_INT64_MAX ? 366 * USECS_PER_DAY : hi - lo);
 		lo = need - width;
-	}
 	if (need >= hi)
-	{
-		width = hi - lo;
 		hi = need + width;
-	}
-	lo = clamp_ts(lo);
-	hi = clamp_ts(hi);
 	/* the bytes live in the context about to be reset: keep a copy */
 	bytes = palloc(len);
 	memcpy(bytes, e->bytes, len);
-	build_entry(e, bytes, len, lo, hi);
+	build_entry(e, bytes, len, clamp_ts(lo), clamp_ts(hi));
 	pfree(bytes);
 }
 
 PreparedCalendar *
 calendar_prepare(FunctionCallInfo fcinfo, int argno, TimestampTz lo, TimestampTz hi)
 {
-	struct varlena *raw = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
-	BusinessCalendar *cal = PG_GETARG_BUSINESS_CALENDAR_P(argno);
-	const char *bytes = (const char *) cal;
-	Size		len = VARSIZE(cal);
+	Pointer		raw = DatumGetPointer(PG_GETARG_DATUM(argno));
+	BusinessCalendar *cal;
+	const char *bytes;
+	Size		len;
 	CalendarCache *cache = (CalendarCache *) fcinfo->flinfo->fn_extra;
 	CacheEntry *e = NULL;
 
 	if (cache == NULL)
 	{
 		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CalendarCache));
+		cache->arg_stable = get_fn_expr_arg_stable(fcinfo->flinfo, argno);
 		fcinfo->flinfo->fn_extra = cache;
 	}
+	/* a constant calendar is the same datum on every row: no detoasting, no comparing */
+	if (cache->arg_stable && raw == cache->last_raw)
+	{
+		e = cache->last_entry;
+		goto found;
+	}
+	cal = PG_GETARG_BUSINESS_CALENDAR_P(argno);
+	bytes = (const char *) cal;
+	len = VARSIZE(cal);
 	for (int i = 0; i < cache->nentries; i++)
 	{
 		CacheEntry *c = &cache->entries[i];
@@ -258,12 +273,15 @@ calendar_prepare(FunctionCallInfo fcinfo, int argno, TimestampTz lo, TimestampTz
 		/* a window of at least a year around the instants in play */
 		build_entry(e, bytes, len, clamp_ts(lo - 366 * USECS_PER_DAY), clamp_ts(hi + 366 * USECS_PER_DAY));
 	}
-	e->used = ++cache->clock;
-	if ((Pointer) cal != (Pointer) raw)
+	if ((Pointer) cal != raw)
 		pfree(cal);
-	if (lo < e->pc.zone.lo)
+	cache->last_raw = cache->arg_stable ? raw : NULL;
+	cache->last_entry = e;
+found:
+	e->used = ++cache->clock;
+	if (lo < e->focus_lo)
 		calendar_cover(&e->pc, lo);
-	if (hi >= e->pc.zone.hi)
+	if (hi >= e->focus_hi)
 		calendar_cover(&e->pc, hi);
 	return &e->pc;
 }

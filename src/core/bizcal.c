@@ -54,7 +54,20 @@ struct bc_prepared
 
 	int32_t		nclusters;
 	cluster    *clusters;
+
+	/* per local day in [tab_d0, tab_d0 + tab_n): S(d), d's spans, and the spill into d */
+	int64_t		tab_d0;
+	int32_t		tab_n;
+	struct day_entry *tab;
 };
+
+typedef struct day_entry
+{
+	int64_t		S;
+	const bc_span *spans;
+	int32_t		nspans;
+	int32_t		spill;
+} day_entry;
 
 static int64_t
 floor_div(int64_t a, int64_t b)
@@ -181,15 +194,21 @@ range_corr(const bc_prepared *p, int r, int64_t d)
 	return total;
 }
 
+/* S(d), given r = the last range with first < d (or -1) */
 static int64_t
-S(const bc_prepared *p, int64_t d)
+S_at(const bc_prepared *p, int64_t d, int r)
 {
-	int			r = last_range_before(p, d);
 	int64_t		s = weekly_sum(p, d);
 
 	if (r >= 0)
 		s += p->r_cum[r] + range_corr(p, r, d);
 	return s;
+}
+
+static int64_t
+S(const bc_prepared *p, int64_t d)
+{
+	return S_at(p, d, last_range_before(p, d));
 }
 
 static int64_t
@@ -220,15 +239,50 @@ day_rule(const bc_prepared *p, int64_t d, const bc_span **s, int32_t *spill)
 	return bc_spans_of_day(p->cal, d, s);
 }
 
+/*
+ * M(x) for day d = day(x) without the day table: one binary search finds the range at or before
+ * d, which gives the rules of that day and the day before as well as S's range.
+ */
+static int64_t
+M_search(const bc_prepared *p, int64_t x, int64_t d)
+{
+	const bc_calendar *cal = p->cal;
+	int			r = last_range_before(p, d + 1);	/* last range with first <= d */
+	int			r_lt = r;		/* last range with first < d */
+	const bc_span *s,
+			   *ps;
+	int			n,
+				pn;
+
+	if (r >= 0 && cal->ranges[r].first == d)
+		r_lt = r - 1;
+	/* day d */
+	if (r >= 0 && cal->ranges[r].last >= d)
+		n = range_spans(p, r, &s);
+	else
+		n = week_spans(p, bc_weekday(d), &s);
+	/* day d - 1 */
+	if (r_lt >= 0 && cal->ranges[r_lt].last >= d - 1)
+		pn = range_spans(p, r_lt, &ps);
+	else
+		pn = week_spans(p, bc_weekday(d - 1), &ps);
+	return S_at(p, d, r_lt) + day_measure_us(s, n, spill_of(ps, pn), x - d * DAY_US);
+}
+
+/* M(x): the business time on the local clock up to x (arbitrary origin) */
 static int64_t
 M(const bc_prepared *p, int64_t x)
 {
 	int64_t		d = floor_div(x, DAY_US);
-	const bc_span *s;
-	int32_t		spill;
-	int			n = day_rule(p, d, &s, &spill);
+	uint64_t	k = (uint64_t) (d - p->tab_d0);
 
-	return S(p, d) + day_measure_us(s, n, spill, x - d * DAY_US);
+	if (k < (uint64_t) p->tab_n)
+	{
+		const day_entry *e = &p->tab[k];
+
+		return e->S + day_measure_us(e->spans, e->nspans, e->spill, x - d * DAY_US);
+	}
+	return M_search(p, x, d);
 }
 
 /*
@@ -496,6 +550,43 @@ bc_prepare(const bc_calendar *cal, const bc_zone *zone)
 			(weekly_bd(p, (int64_t) rg->last + 1) - weekly_bd(p, rg->first));
 	}
 
+	/* the day table for the instants in focus */
+	if (zone->focus_hi > zone->focus_lo)
+	{
+		int64_t		d0 = floor_div(zone->focus_lo, DAY_US) - 2;
+		int64_t		d1 = floor_div(zone->focus_hi, DAY_US) + 3;
+		int64_t		running;
+		int32_t		spill;
+		const bc_span *ps;
+		int			pn;
+
+		if (d0 < SEARCH_MIN_DAY)
+			d0 = SEARCH_MIN_DAY;
+		if (d1 > SEARCH_MAX_DAY)
+			d1 = SEARCH_MAX_DAY;
+		if (d1 - d0 > BC_MAX_TABLE_DAYS)
+			d1 = d0 + BC_MAX_TABLE_DAYS;
+		if (d1 > d0)
+		{
+			p->tab_d0 = d0;
+			p->tab_n = (int32_t) (d1 - d0);
+			p->tab = cs_alloc(sizeof(day_entry) * p->tab_n);
+			running = S(p, d0);
+			pn = bc_spans_of_day(cal, d0 - 1, &ps);
+			spill = spill_of(ps, pn);
+			for (int32_t k = 0; k < p->tab_n; k++)
+			{
+				day_entry  *e = &p->tab[k];
+
+				e->S = running;
+				e->nspans = bc_spans_of_day(cal, d0 + k, &e->spans);
+				e->spill = spill;
+				running += day_measure(e->spans, e->nspans, spill, DAY_S) * US;
+				spill = spill_of(e->spans, e->nspans);
+			}
+		}
+	}
+
 	/* clusters of transitions, each computed from the definition */
 	p->clusters = cs_alloc(sizeof(cluster) * (zone->ntrans + 1));
 	for (int i = 0; i < zone->ntrans;)
@@ -541,6 +632,7 @@ bc_prepared_free(bc_prepared *p)
 		cs_free(p->clusters[c].cum);
 	}
 	cs_free(p->clusters);
+	cs_free(p->tab);
 	cs_free(p->r_first);
 	cs_free(p->r_inner);
 	cs_free(p->r_after);

@@ -48,7 +48,16 @@ typedef struct bc_zone
 	bc_transition *trans;
 	bc_local_to_utc_fn to_utc;	/* exact local -> instant conversion */
 	void	   *arg;
+
+	/*
+	 * The instants the caller expects to compute with (optional; 0, 0 for none): their local
+	 * days get a precomputed table, so the hot path is a lookup instead of a search.
+	 */
+	int64_t		focus_lo;
+	int64_t		focus_hi;
 } bc_zone;
+
+#define BC_MAX_TABLE_DAYS	100000
 
 #define BC_CLUSTER_HALF		(3 * BC_USECS_PER_DAY)
 #define BC_ZONE_MARGIN		(12 * BC_USECS_PER_DAY)

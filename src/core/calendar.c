@@ -246,6 +246,22 @@ word_at(builder *b, size_t at, char *buf, size_t bufsize)
 	return i - at;
 }
 
+/* Reports fmt at the time-like token at `at` (digits and colons), or the word there. */
+static bool
+fail_at_time(builder *b, size_t at, const char *fmt)
+{
+	char		tok[40];
+	size_t		n = 0,
+				i = at;
+
+	while (i < b->item_end && (is_digit(b->text[i]) || b->text[i] == ':') && n + 1 < sizeof(tok))
+		tok[n++] = b->text[i++];
+	tok[n] = '\0';
+	if (n == 0)
+		word_at(b, at, tok, sizeof(tok));
+	return fail(b, at, fmt, tok);
+}
+
 static bool
 fail_at_token(builder *b, const char *fmt)
 {
@@ -349,15 +365,9 @@ parse_time(builder *b, bool allow24, int32_t *secs)
 		}
 	}
 	if (m > 59 || s > 59 || h > 24 || (h == 24 && (m != 0 || s != 0)))
-	{
-		b->pos = start;
-		return fail_at_token(b, "time \"%s\" is out of range (00:00 to 23:59:59, or 24:00 as an end)");
-	}
+		return fail_at_time(b, start, "time \"%s\" is out of range (00:00 to 23:59:59, or 24:00 as an end)");
 	if (h == 24 && !allow24)
-	{
-		b->pos = start;
-		return fail_at_token(b, "a span cannot start at \"%s\" (24:00 may only end a span)");
-	}
+		return fail_at_time(b, start, "a span cannot start at %s (24:00 may only end a span)");
 	*secs = h * 3600 + m * 60 + s;
 	return true;
 }
