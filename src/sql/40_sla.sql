@@ -877,6 +877,9 @@ BEGIN
                s.started_at, s.cycle, s.policy, s.due_at, s.target_minutes, s.elapsed_minutes
           FROM @extschema@.sla_status AS s
          WHERE s.state IN ('warning', 'breached')
+         -- one order for every run, so overlapping runs wait on each other's rows in the same
+         -- order and never deadlock; the unique key makes the second one skip them
+         ORDER BY s.request_id, s.metric, s.started_at, s.state
         ON CONFLICT ON CONSTRAINT sla_alerts_once DO NOTHING
         RETURNING al.id, al.request_id, al.metric, al.kind, al.due_at, al.policy, al.cycle
     LOOP
