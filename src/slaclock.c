@@ -377,7 +377,8 @@ sla_clock_at(PG_FUNCTION_ARGS)
 	int64		business = 0;
 
 	check_finite(asof, "sla_clock_at instant");
-	if (st->clock.asof == SLA_NONE || asof <= st->clock.asof)
+	/* only an open clock runs: a new or resolved one is returned as it is */
+	if (st->clock.asof == SLA_NONE || asof <= st->clock.asof || !sla_clock_needs_measure(&st->clock))
 		PG_RETURN_SLA_CLOCK_P(st);
 	r = copy_clock(st);
 	if (sla_clock_needs_measure(&r->clock))

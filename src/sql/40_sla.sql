@@ -802,11 +802,12 @@ SELECT rc.request_id, rc.opened_at, rc.channel, rc.priority, rc.client, rc.team,
            AND st.valid_from <= rc.opened_at
            AND (st.channel IS NULL OR st.channel = rc.channel)
            AND (st.priority IS NULL OR st.priority = rc.priority)
+           -- (refers to the clock, so the clock is computed once per request, before this)
+           AND @extschema@.sla_metric_started_at(rc.clock, st.metric) IS NOT NULL
          ORDER BY st.metric, (st.channel IS NOT NULL AND st.priority IS NOT NULL) DESC,
                   (st.priority IS NOT NULL) DESC, (st.channel IS NOT NULL) DESC,
                   st.valid_from DESC) AS t
- WHERE t.target IS NOT NULL
-   AND @extschema@.sla_metric_started_at(rc.clock, t.metric) IS NOT NULL;
+ WHERE t.target IS NOT NULL;
 
 -- ---- sla_status: live, per open request and metric ---------------------------------------------
 
