@@ -37,6 +37,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
+	@mkdir -p sql
 	cat $^ > $@
 
 # ---- C unit tests of the pure core (no PostgreSQL needed) -------------------------------
@@ -60,4 +61,5 @@ test/fuzz/fuzz_calendar: test/fuzz/fuzz_calendar.c test/unit/alloc_std.c $(CORE_
 fuzz: test/fuzz/fuzz_calendar
 	rm -rf test/fuzz/work && mkdir -p test/fuzz/work
 	./test/fuzz/fuzz_calendar -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=5 \
+	  -artifact_prefix=test/fuzz/ \
 	  -dict=test/fuzz/calendar.dict test/fuzz/work test/fuzz/corpus

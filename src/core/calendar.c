@@ -755,6 +755,7 @@ bc_parse(const char *text, size_t len, bc_calendar *out, bc_parse_error *err)
 	memset(b, 0, sizeof(builder));
 	memset(err, 0, sizeof(*err));
 	memset(out, 0, sizeof(*out));
+	pool_reserve(b, 1);			/* never a NULL pool, even with no date spans */
 	b->text = text;
 	b->len = len;
 	b->err = err;

@@ -1,0 +1,58 @@
+#!/bin/bash
+# test/all.sh: THE test command. Run as root from the project root on Debian 12:
+#     bash test/all.sh
+# Installs what is missing (apt-get), builds with warnings as errors, runs the C unit tests,
+# fuzzes the calendar parser for FUZZ_SECONDS (default 60), installs the extension, then runs
+# in one throwaway cluster (pg_virtualenv): pg_regress, the pgTAP suites and the integration
+# scripts. Ends with a summary; exits non-zero if anything failed.
+#
+# Environment: FUZZ_SECONDS (default 60; 0 skips fuzzing), CS_INSTALL_LOCK (lock file taken
+# around install + cluster tests; empty disables it).
+
+source "$(dirname "$0")/lib/common.sh"
+cd "$CS_ROOT" || exit 1
+cs_init
+
+finish() { cs_summary "cs_service tests"; exit $?; }
+
+cs_setup_packages || finish
+
+cs_stage build "Build (make WERROR=1)" show cs_build WERROR=1 || finish
+
+cs_detail_unit() { grep -E '^unit tests:' "$1" | tail -n 1; }
+cs_stage unit "C unit tests (make unittest)" show timeout 300 make --no-print-directory unittest
+
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+cs_detail_fuzz() {
+	local summary
+	summary=$(grep -m1 -E '^SUMMARY: ' "$1" | sed 's/^SUMMARY: //; s/UndefinedBehaviorSanitizer: undefined-behavior/UBSan/; s/AddressSanitizer/ASan/; s/ in *$//' | cut -c1-70)
+	if [ -n "$summary" ]; then
+		echo "$summary; input: $(grep -m1 -o 'Test unit written to .*' "$1" | sed 's/.* to //')"
+	else
+		sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1 runs in \2 s, no crash/p' "$1" | tail -n 1
+	fi
+}
+if [ ! -f test/fuzz/fuzz_calendar.c ]; then
+	cs_skip "Fuzz calendar parser (libFuzzer)" "no test/fuzz/fuzz_calendar.c"
+elif [ "$FUZZ_SECONDS" -le 0 ]; then
+	cs_skip "Fuzz calendar parser (libFuzzer)" "FUZZ_SECONDS=$FUZZ_SECONDS"
+else
+	cs_stage fuzz "Fuzz calendar parser (${FUZZ_SECONDS} s)" quiet \
+		timeout $((FUZZ_SECONDS + 240)) make --no-print-directory fuzz FUZZ_SECONDS="$FUZZ_SECONDS"
+fi
+
+# From here on the system PostgreSQL is ours until the cluster is gone.
+cs_stage lock "Install lock" quiet cs_lock || finish
+if cs_stage install "Install (make install)" quiet cs_make install; then
+	# pg_regress, pgTAP and integration scripts record their own stages from inside the cluster
+	start=$SECONDS
+	printf '\n==> Throwaway cluster (pg_virtualenv %s)\n' "${CS_VIRTUALENV_OPTS[*]}"
+	timeout -k 30 720 pg_virtualenv "${CS_VIRTUALENV_OPTS[@]}" bash test/lib/cluster-tests.sh </dev/null
+	rc=$?
+	[ $rc -eq 0 ] && st=PASS || st=FAIL
+	cs_record "Cluster total (create, tests, drop)" $st $((SECONDS - start)) \
+		"$([ $rc -eq 124 ] && echo 'timed out' || echo "exit $rc")"
+fi
+cs_unlock
+
+finish
