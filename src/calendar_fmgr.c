@@ -112,8 +112,21 @@ build_zone(bc_zone *zone, pg_tz *tz, int64 lo, int64 hi)
 
 	res = pg_next_dst_boundary(&t, &before_off, &before_dst, &boundary, &after_off, &after_dst, tz);
 	zone->off_first = (int32) before_off;
-	while (res == 1 && boundary <= end)
+	for (;;)
 	{
+		/*
+		 * PostgreSQL extends a zone's rules past its transition table in 400-year cycles, and
+		 * asked from exactly the end of a cycle it answers "no further change" (0).  A second
+		 * look one second later tells that apart from a zone that really stays put.
+		 */
+		if (res == 0)
+		{
+			pg_time_t	t1 = t + 1;
+
+			res = pg_next_dst_boundary(&t1, &before_off, &before_dst, &boundary, &after_off, &after_dst, tz);
+		}
+		if (res != 1 || boundary > end)
+			break;
 		if (before_off != after_off)
 		{
 			if (zone->ntrans == cap)
@@ -133,6 +146,15 @@ build_zone(bc_zone *zone, pg_tz *tz, int64 lo, int64 hi)
 		elog(ERROR, "could not read the transitions of time zone \"%s\"", pg_get_timezone_name(tz));
 	if (res == 0)
 		zone->hi = PG_INT64_MAX;	/* no change after this: the table is complete */
+
+	/*
+	 * No instant outside the years 1-9999 is accepted, so a window reaching their end is as good
+	 * as unbounded: the core may then conclude that an amount cannot be reached at all.
+	 */
+	if (lo <= CAL_MIN_TS)
+		zone->lo = PG_INT64_MIN;
+	if (hi >= CAL_END_TS)
+		zone->hi = PG_INT64_MAX;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -514,6 +536,14 @@ raise_status(bc_status st, const char *func)
 	}
 }
 
+/* A computed instant must lie in the years 1-9999 like the arguments. */
+static void
+check_result(int64 result, const char *func)
+{
+	if (result < CAL_MIN_TS || result >= CAL_END_TS)
+		raise_status(BC_OUT_OF_RANGE, func);
+}
+
 /* Extends the zone window to `need`, or reports that the answer lies beyond the years 1-9999. */
 static void
 cover_or_fail(PreparedCalendar *pc, int64 need, const char *func)
@@ -577,6 +607,7 @@ business_add(PG_FUNCTION_ARGS)
 	while ((st = bc_add(pc->prep, ts, amount->time, &result, &need)) == BC_NEED_COVERAGE)
 		cover_or_fail(pc, need, "business_add");
 	raise_status(st, "business_add");
+	check_result(result, "business_add");
 	PG_RETURN_TIMESTAMPTZ(result);
 }
 
@@ -596,8 +627,7 @@ business_days_add(PG_FUNCTION_ARGS)
 	while ((st = bc_days_add(pc->prep, ts, days, &result, &need)) == BC_NEED_COVERAGE)
 		cover_or_fail(pc, need, "business_days_add");
 	raise_status(st, "business_days_add");
-	if (result < CAL_MIN_TS || result >= CAL_END_TS)
-		raise_status(BC_OUT_OF_RANGE, "business_days_add");
+	check_result(result, "business_days_add");
 	PG_RETURN_TIMESTAMPTZ(result);
 }
 
@@ -634,6 +664,7 @@ next_business_time(PG_FUNCTION_ARGS)
 	while ((st = bc_next_business(pc->prep, ts, &result, &need)) == BC_NEED_COVERAGE)
 		cover_or_fail(pc, need, "next_business_time");
 	raise_status(st, "next_business_time");
+	check_result(result, "next_business_time");
 	PG_RETURN_TIMESTAMPTZ(result);
 }
 

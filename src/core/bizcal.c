@@ -286,18 +286,18 @@ M(const bc_prepared *p, int64_t x)
 }
 
 /*
- * The largest day d with fn(d) < y, searching from `hint` (fn is non-decreasing); *ok = false
- * when no such day exists within the searchable dates (the target cannot be reached).
+ * The largest day d with fn(d) < y, searching from `hint` (fn is non-decreasing).  *side is 0
+ * when found, -1 when every searchable day already reaches y, +1 when none does.
  */
 static int64_t
 search_day(const bc_prepared *p, int64_t (*fn) (const bc_prepared *, int64_t), int64_t hint,
-		   int64_t y, int64_t per_week, bool *ok)
+		   int64_t y, int64_t per_week, int *side)
 {
 	int64_t		lo = hint,
 				hi,
 				step = 1;
 
-	*ok = false;
+	*side = -1;					/* until found: the target lies before all days */
 	if (lo < SEARCH_MIN_DAY)
 		lo = SEARCH_MIN_DAY;
 	if (lo > SEARCH_MAX_DAY)
@@ -313,6 +313,7 @@ search_day(const bc_prepared *p, int64_t (*fn) (const bc_prepared *, int64_t), i
 			lo = SEARCH_MIN_DAY;
 	}
 	/* find hi with fn(hi) >= y, starting from an estimate by whole weeks */
+	*side = 1;					/* until found: the target lies after all days */
 	hi = lo + 1;
 	if (per_week > 0)
 	{
@@ -346,23 +347,22 @@ search_day(const bc_prepared *p, int64_t (*fn) (const bc_prepared *, int64_t), i
 		else
 			hi = mid;
 	}
-	*ok = true;
+	*side = 0;
 	return lo;
 }
 
-/* G(y): the smallest local time x with M(x) >= y */
+/* G(y): the smallest local time x with M(x) >= y; *side as for search_day */
 static bc_status
-M_inverse(const bc_prepared *p, int64_t y, int64_t hint_x, int64_t *x)
+M_inverse(const bc_prepared *p, int64_t y, int64_t hint_x, int64_t *x, int *side)
 {
-	bool		ok;
-	int64_t		d = search_day(p, S, floor_div(hint_x, DAY_US), y, p->week_us, &ok);
+	int64_t		d = search_day(p, S, floor_div(hint_x, DAY_US), y, p->week_us, side);
 	const bc_span *s;
 	int32_t		spill;
 	int			n;
 	int64_t		need,
 				cum;
 
-	if (!ok)
+	if (*side != 0)
 		return BC_UNREACHABLE;
 	need = y - S(p, d);
 	n = day_rule(p, d, &s, &spill);
@@ -730,6 +730,7 @@ F_inverse(const bc_prepared *p, int64_t T, int64_t hint, int64_t *t, int64_t *ne
 	int64_t		E,
 				x;
 	bc_status	st;
+	int			side;
 
 	/* first cluster whose end value F(e) reaches T */
 	while (lo < hi)
@@ -758,7 +759,26 @@ F_inverse(const bc_prepared *p, int64_t T, int64_t hint, int64_t *t, int64_t *ne
 	}
 	/* in the interior before cluster lo */
 	interior_of(p, lo, &off, &E);
-	st = M_inverse(p, T - E, hint + (int64_t) off * US, &x);
+	st = M_inverse(p, T - E, hint + (int64_t) off * US, &x, &side);
+	if (st == BC_UNREACHABLE)
+	{
+		/*
+		 * Not on the local clock; but offset changes beyond the known window of the zone may
+		 * add or take away time (a date-rule night over a fall-back is an hour longer than on
+		 * the clock), so only a zone known to its ends can say "never".
+		 */
+		if (side < 0 && p->zone->lo != INT64_MIN)
+		{
+			*need = p->zone->lo - 1;
+			return BC_NEED_COVERAGE;
+		}
+		if (side > 0 && p->zone->hi != INT64_MAX)
+		{
+			*need = p->zone->hi;
+			return BC_NEED_COVERAGE;
+		}
+		return st;
+	}
 	if (st != BC_OK)
 		return st;
 	*t = x - (int64_t) off * US;
@@ -870,7 +890,7 @@ bc_days_add(const bc_prepared *p, int64_t ts, int32_t n, int64_t *result, int64_
 				clock,
 				y,
 				d;
-	bool		ok;
+	int			side;
 
 	REQUIRE_COVERAGE(p, ts, need);
 	if (n == 0)
@@ -883,8 +903,8 @@ bc_days_add(const bc_prepared *p, int64_t ts, int32_t n, int64_t *result, int64_
 	clock = local - d0 * DAY_US;
 	/* the business day D with B(D + 1) = y, for the n-th business day after / before d0 */
 	y = n > 0 ? B(p, d0 + 1) + n : B(p, d0) + n + 1;
-	d = search_day(p, B, d0 + n, y, p->week_bd, &ok);
-	if (!ok)
+	d = search_day(p, B, d0 + n, y, p->week_bd, &side);
+	if (side != 0)
 		return BC_UNREACHABLE;
 	/* search_day gives the largest d' with B(d') < y; the business day is d' itself */
 	if (d < BC_MIN_DAY || d > BC_MAX_DAY)
