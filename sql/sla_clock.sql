@@ -123,6 +123,13 @@ SELECT cs_service.elapsed(cs_service.sla_clock_agg(x.at, x.kind ORDER BY x.at))
   FROM (VALUES (timestamptz '2026-01-05 09:00', 'opened'), (NULL, 'resolved'),
                ('2026-01-05 10:00', NULL), ('2026-01-05 11:00', 'resolved')) AS x(at, kind);
 
+-- As a window function: the clock after each event of timeline A.
+SELECT at, kind, cs_service.phase(c), cs_service.is_paused(c) AS paused, cs_service.elapsed(c),
+       cs_service.paused_time(c)
+  FROM (SELECT at, kind, cs_service.sla_clock_agg(at, kind, (SELECT c FROM cal)) OVER (ORDER BY at, id) AS c
+          FROM ev WHERE tl = 'A') AS s
+ ORDER BY at;
+
 -- sla_elapsed and sla_due on the same timelines.
 SELECT cs_service.sla_elapsed('2026-01-09 16:00', '2026-01-12 13:00', cal.c,
                               '{[2026-01-09 17:00,2026-01-12 11:00)}') AS a_resolution,
