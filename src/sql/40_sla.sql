@@ -878,6 +878,10 @@ BEGIN
                s.started_at, s.cycle, s.policy, s.due_at, s.target_minutes, s.elapsed_minutes
           FROM @extschema@.sla_status AS s
          WHERE s.state IN ('warning', 'breached')
+           AND NOT EXISTS (SELECT FROM @extschema@.sla_alerts AS o
+                            WHERE o.request_id = s.request_id AND o.metric = s.metric
+                              AND o.instance_started_at = s.started_at
+                              AND o.kind = CASE s.state WHEN 'breached' THEN 'breach' ELSE 'warning' END)
          -- one order for every run, so overlapping runs wait on each other's rows in the same
          -- order and never deadlock; the unique key makes the second one skip them
          ORDER BY s.request_id, s.metric, s.started_at, s.state
