@@ -206,11 +206,19 @@ SELECT request_id, policy, metric, target, stopped_at,
 -- a binding that does not give the columns is rejected, and the old one stays
 SELECT cs_service.sla_bind('events', 'SELECT 1 AS request_id');
 SELECT cs_service.sla_bind('history', 'SELECT 1');
-SELECT count(*) AS events_still_bound FROM cs_service.sla_source_events;
-SELECT cs_service.sla_unbind('requests');
+SELECT count(*) AS events_still_bound FROM cs_service.sla_source_events();
+-- the extension never depends on the CRM: dropping its tables with CASCADE drops the binding's
+-- view only, the SLA views then say what is missing, and unbinding goes back to the model
+DROP TABLE crm.ticket_log CASCADE;
+SELECT count(*) FROM cs_service.sla_status;
 SELECT cs_service.sla_unbind('events');
-SELECT count(*) AS default_requests FROM cs_service.sla_source_requests WHERE request_id BETWEEN 101 AND 104;
+SELECT count(*) AS default_events FROM cs_service.sla_source_events() WHERE request_id BETWEEN 101 AND 104;
+SELECT cs_service.sla_unbind('requests');
+SELECT count(*) AS default_requests FROM cs_service.sla_source_requests() WHERE request_id BETWEEN 101 AND 104;
+SELECT count(*) AS bound_views_left FROM pg_class WHERE relname LIKE 'sla_bound_%';
 DROP SCHEMA crm CASCADE;
+-- filters reach the source's tables: the functions are inlined
+EXPLAIN (COSTS OFF) SELECT * FROM cs_service.sla_source_events() WHERE request_id = 101;
 
 -- ---- Roles ---------------------------------------------------------------------------------------
 SET ROLE cs_service_bi;

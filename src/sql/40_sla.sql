@@ -631,18 +631,26 @@ CREATE TRIGGER request_events_delete AFTER DELETE ON @extschema@.request_events
     FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.request_events_check();
 
 -- ---- Sources: what the SLA views read ----------------------------------------------------------
--- Two views with a fixed shape.  By default they read the model above; cs_service.sla_bind()
--- points them at a CRM's own tables (see sla_bindings).
+-- The views read two set-returning SQL functions with a fixed shape, sla_source_requests() and
+-- sla_source_events().  By default they read the model above (through the views
+-- sla_model_requests and sla_model_events); cs_service.sla_bind() points them at a view over a
+-- CRM's own tables instead (see sla_bindings).
+--
+-- Why functions: a function body records no dependency, so the extension never depends on the
+-- CRM's tables (a DROP ... CASCADE of a CRM table drops the binding's view, never the
+-- extension and its data), and a plain SQL function is inlined into the query, so filters reach
+-- the CRM's tables as through a view.  To be inlined they carry no SET search_path; their bodies
+-- name only a relation (schema-qualified) and its columns, so no search_path can change them.
 
-CREATE VIEW @extschema@.sla_source_requests WITH (security_invoker = true) AS
+CREATE VIEW @extschema@.sla_model_requests WITH (security_invoker = true) AS
 SELECT r.id AS request_id, r.opened_at, r.channel, r.priority, r.client, r.team, r.manager,
        r.policy, r.is_open
   FROM @extschema@.requests AS r;
 
-COMMENT ON VIEW @extschema@.sla_source_requests IS
-'The requests the SLA views measure: request_id, opened_at, channel, priority, client, team, manager, policy (NULL: the rules choose), is_open (NULL: unknown)';
+COMMENT ON VIEW @extschema@.sla_model_requests IS
+'The default model''s requests in the shape of cs_service.sla_source_requests()';
 
-CREATE VIEW @extschema@.sla_source_events WITH (security_invoker = true) AS
+CREATE VIEW @extschema@.sla_model_events WITH (security_invoker = true) AS
 SELECT r.id AS request_id, r.opened_at AS at, 'opened'::pg_catalog.text AS kind,
        0::pg_catalog.int8 AS seq
   FROM @extschema@.requests AS r
@@ -650,12 +658,33 @@ UNION ALL
 SELECT e.request_id, e.at, e.kind, e.id AS seq
   FROM @extschema@.request_events AS e;
 
-COMMENT ON VIEW @extschema@.sla_source_events IS
-'The event log the SLA clocks read: request_id, at, kind, seq (orders events at the same instant)';
+COMMENT ON VIEW @extschema@.sla_model_events IS
+'The default model''s event log (openings included) in the shape of cs_service.sla_source_events()';
 
--- The binding.  A row here replaces the definition of a source view by the given query, and
--- is kept by pg_dump (a configuration table); when pg_restore reloads the row, the trigger
--- re-applies it.  Only the extension's owner can bind (the views are the owner's).
+CREATE FUNCTION @extschema@.sla_source_requests()
+RETURNS TABLE (request_id pg_catalog.int8, opened_at pg_catalog.timestamptz,
+               channel pg_catalog.text, priority pg_catalog.text, client pg_catalog.text,
+               team pg_catalog.text, manager pg_catalog.text, policy pg_catalog.text,
+               is_open pg_catalog.bool)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS 'SELECT s.request_id, s.opened_at, s.channel, s.priority, s.client, s.team, s.manager, s.policy, s.is_open FROM @extschema@.sla_model_requests AS s';
+
+COMMENT ON FUNCTION @extschema@.sla_source_requests() IS
+'The requests the SLA views measure: request_id, opened_at, channel, priority, client, team, manager, policy (NULL: the rules choose), is_open (NULL: unknown)';
+
+CREATE FUNCTION @extschema@.sla_source_events()
+RETURNS TABLE (request_id pg_catalog.int8, at pg_catalog.timestamptz, kind pg_catalog.text,
+               seq pg_catalog.int8)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS 'SELECT s.request_id, s.at, s.kind, s.seq FROM @extschema@.sla_model_events AS s';
+
+COMMENT ON FUNCTION @extschema@.sla_source_events() IS
+'The event log the SLA clocks read: request_id, at, kind, seq (orders events at the same instant); one opened event per request';
+
+-- The binding.  A row here makes sla_bind's view (cs_service.sla_bound_requests or
+-- sla_bound_events, a user object, not part of the extension) the source; the row is kept by
+-- pg_dump (a configuration table), and when pg_restore reloads it the trigger points the source
+-- function at the view again.  Only the extension's owner can bind.
 CREATE TABLE @extschema@.sla_bindings (
     source     pg_catalog.text PRIMARY KEY CHECK (source IN ('requests', 'events')),
     query      pg_catalog.text NOT NULL,
@@ -670,31 +699,44 @@ RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    cols text;
+    wrapped text;
+    fn text;
+    rettype text;
 BEGIN
     IF source = 'requests' THEN
-        EXECUTE format(
-            'CREATE OR REPLACE VIEW @extschema@.sla_source_requests WITH (security_invoker = true) AS '
-            'SELECT s.request_id::pg_catalog.int8 AS request_id, s.opened_at::pg_catalog.timestamptz AS opened_at, '
-            's.channel::pg_catalog.text AS channel, s.priority::pg_catalog.text AS priority, '
-            's.client::pg_catalog.text AS client, s.team::pg_catalog.text AS team, '
-            's.manager::pg_catalog.text AS manager, s.policy::pg_catalog.text AS policy, '
-            's.is_open::pg_catalog.bool AS is_open FROM (%s) AS s',
-            coalesce(query,
-                'SELECT r.id AS request_id, r.opened_at, r.channel, r.priority, r.client, r.team, '
-                'r.manager, r.policy, r.is_open FROM @extschema@.requests AS r'));
+        cols := 's.request_id, s.opened_at, s.channel, s.priority, s.client, s.team, s.manager, s.policy, s.is_open';
+        wrapped := 's.request_id::pg_catalog.int8 AS request_id, s.opened_at::pg_catalog.timestamptz AS opened_at, '
+                   's.channel::pg_catalog.text AS channel, s.priority::pg_catalog.text AS priority, '
+                   's.client::pg_catalog.text AS client, s.team::pg_catalog.text AS team, '
+                   's.manager::pg_catalog.text AS manager, s.policy::pg_catalog.text AS policy, '
+                   's.is_open::pg_catalog.bool AS is_open';
+        rettype := 'TABLE (request_id pg_catalog.int8, opened_at pg_catalog.timestamptz, channel pg_catalog.text, '
+                   'priority pg_catalog.text, client pg_catalog.text, team pg_catalog.text, manager pg_catalog.text, '
+                   'policy pg_catalog.text, is_open pg_catalog.bool)';
     ELSIF source = 'events' THEN
-        EXECUTE format(
-            'CREATE OR REPLACE VIEW @extschema@.sla_source_events WITH (security_invoker = true) AS '
-            'SELECT s.request_id::pg_catalog.int8 AS request_id, s.at::pg_catalog.timestamptz AS at, '
-            's.kind::pg_catalog.text AS kind, s.seq::pg_catalog.int8 AS seq FROM (%s) AS s',
-            coalesce(query,
-                'SELECT r.id AS request_id, r.opened_at AS at, ''opened''::pg_catalog.text AS kind, '
-                '0::pg_catalog.int8 AS seq FROM @extschema@.requests AS r '
-                'UNION ALL SELECT e.request_id, e.at, e.kind, e.id AS seq FROM @extschema@.request_events AS e'));
+        cols := 's.request_id, s.at, s.kind, s.seq';
+        wrapped := 's.request_id::pg_catalog.int8 AS request_id, s.at::pg_catalog.timestamptz AS at, '
+                   's.kind::pg_catalog.text AS kind, s.seq::pg_catalog.int8 AS seq';
+        rettype := 'TABLE (request_id pg_catalog.int8, at pg_catalog.timestamptz, kind pg_catalog.text, seq pg_catalog.int8)';
     ELSE
         RAISE EXCEPTION 'unknown SLA source "%"', source
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'The sources are requests and events.';
+    END IF;
+    IF query IS NULL THEN
+        fn := format('SELECT %s FROM @extschema@.%I AS s', cols, 'sla_model_' || source);
+    ELSE
+        EXECUTE format('CREATE OR REPLACE VIEW @extschema@.%I WITH (security_invoker = true) AS SELECT %s FROM (%s) AS s',
+                       'sla_bound_' || source, wrapped, query);
+        EXECUTE format('GRANT SELECT ON @extschema@.%I TO cs_service_bi, cs_service_writer', 'sla_bound_' || source);
+        fn := format('SELECT %s FROM @extschema@.%I AS s', cols, 'sla_bound_' || source);
+    END IF;
+    EXECUTE format('CREATE OR REPLACE FUNCTION @extschema@.%I() RETURNS %s LANGUAGE sql STABLE PARALLEL SAFE AS %L',
+                   'sla_source_' || source, rettype, fn);
+    IF query IS NULL AND to_regclass('@extschema@.sla_bound_' || source) IS NOT NULL THEN
+        EXECUTE format('DROP VIEW @extschema@.%I', 'sla_bound_' || source);
     END IF;
 END
 $$;
@@ -741,7 +783,7 @@ END
 $$;
 
 COMMENT ON FUNCTION @extschema@.sla_bind(pg_catalog.text, pg_catalog.text) IS
-'Point a source view (requests or events) at a query over your own tables; survives pg_dump and restore';
+'Point a source (requests or events) at a query over your own tables; survives pg_dump and restore';
 
 CREATE FUNCTION @extschema@.sla_unbind(source pg_catalog.text)
 RETURNS void
@@ -752,7 +794,7 @@ BEGIN ATOMIC
 END;
 
 COMMENT ON FUNCTION @extschema@.sla_unbind(pg_catalog.text) IS
-'Point a source view back at the default model';
+'Point a source back at the default model';
 
 REVOKE ALL ON FUNCTION @extschema@.sla_bind(pg_catalog.text, pg_catalog.text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.sla_unbind(pg_catalog.text) FROM PUBLIC;
@@ -767,7 +809,7 @@ SELECT r.request_id, r.opened_at, r.channel, r.priority, r.client, r.team, r.man
        coalesce(c.calendar, p.calendar,
                 'UTC; mon-sun 00:00-24:00'::@extschema@.business_calendar) AS calendar,
        p.warning_pct
-  FROM @extschema@.sla_source_requests AS r
+  FROM @extschema@.sla_source_requests() AS r
   JOIN @extschema@.sla_policies AS p
     ON p.name = coalesce(r.policy,
                          @extschema@.sla_policy_for(r.client, r.channel, r.priority, r.opened_at))
@@ -781,7 +823,7 @@ SELECT rp.request_id, rp.opened_at, rp.channel, rp.priority, rp.client, rp.team,
   FROM @extschema@.sla_request_policies AS rp
  CROSS JOIN LATERAL (
         SELECT @extschema@.sla_clock_agg(e.at, e.kind, rp.calendar ORDER BY e.at, e.seq) AS clock
-          FROM @extschema@.sla_source_events AS e
+          FROM @extschema@.sla_source_events() AS e
          WHERE e.request_id = rp.request_id) AS k
  WHERE k.clock IS NOT NULL;
 
@@ -933,13 +975,13 @@ $$;
 REVOKE ALL ON @extschema@.sla_policies, @extschema@.sla_targets, @extschema@.sla_policy_rules,
     @extschema@.sla_bindings, @extschema@.requests, @extschema@.request_events,
     @extschema@.sla_alerts FROM PUBLIC;
-REVOKE ALL ON @extschema@.sla_source_requests, @extschema@.sla_source_events,
+REVOKE ALL ON @extschema@.sla_model_requests, @extschema@.sla_model_events,
     @extschema@.sla_request_policies, @extschema@.sla_request_clocks,
     @extschema@.sla_request_metrics, @extschema@.sla_status FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.check_sla() FROM PUBLIC;
 
 GRANT SELECT ON @extschema@.sla_status, @extschema@.sla_alerts TO cs_service_bi;
-GRANT SELECT ON @extschema@.sla_source_requests, @extschema@.sla_source_events,
+GRANT SELECT ON @extschema@.sla_model_requests, @extschema@.sla_model_events,
     @extschema@.sla_request_policies, @extschema@.sla_request_clocks,
     @extschema@.sla_request_metrics, @extschema@.requests, @extschema@.request_events,
     @extschema@.sla_policies, @extschema@.sla_targets, @extschema@.sla_policy_rules
@@ -949,7 +991,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.requests, @extschema@.reques
     @extschema@.sla_policies, @extschema@.sla_targets, @extschema@.sla_policy_rules
     TO cs_service_writer;
 GRANT SELECT, INSERT ON @extschema@.sla_alerts TO cs_service_writer;
-GRANT SELECT ON @extschema@.sla_source_requests, @extschema@.sla_source_events,
+GRANT SELECT ON @extschema@.sla_model_requests, @extschema@.sla_model_events,
     @extschema@.sla_request_policies, @extschema@.sla_request_clocks,
     @extschema@.sla_request_metrics, @extschema@.sla_status, @extschema@.sla_bindings
     TO cs_service_writer;

@@ -75,8 +75,9 @@ echo "$after" | sed 's/^/# /' | cut -c1-150
 echo "ok - policies, targets, rules, requests, events, alerts and the CRM binding survive pg_dump and restore"
 
 # the binding is live after the restore: the CRM's rows, not the model's
-if ! psql -X -At -d "$dst" -c "SELECT pg_get_viewdef('cs_service.sla_source_events')" | grep -q 'crm.ticket_log'; then
-	echo "not ok - the restored sla_source_events does not read the CRM"
+if ! psql -X -At -d "$dst" -c "SELECT pg_get_viewdef('cs_service.sla_bound_events')" | grep -q 'crm.ticket_log' ||
+	! psql -X -At -d "$dst" -c "SELECT prosrc FROM pg_proc WHERE oid = 'cs_service.sla_source_events()'::regprocedure" | grep -q 'sla_bound_events'; then
+	echo "not ok - the restored sla_source_events() does not read the CRM"
 	exit 1
 fi
 echo "ok - the restored source views read the CRM's tables"
@@ -90,7 +91,7 @@ fi
 echo "ok - identity sequences continue after the restore (next request id $next)"
 
 # unbinding in the restored database goes back to the default model
-n=$(psql -X -q -At -d "$dst" -c "SELECT cs_service.sla_unbind('requests'), cs_service.sla_unbind('events'); SELECT count(*) FROM cs_service.sla_source_requests")
+n=$(psql -X -q -At -d "$dst" -c "SELECT cs_service.sla_unbind('requests'), cs_service.sla_unbind('events'); SELECT count(*) FROM cs_service.sla_source_requests()")
 if [ "$(echo "$n" | tail -1)" != 51 ]; then
 	echo "not ok - after unbinding the source has $(echo "$n" | tail -1) requests, not 51"
 	exit 1
