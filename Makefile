@@ -30,7 +30,7 @@ ifdef WERROR
 PG_CPPFLAGS += -Werror
 endif
 
-EXTRA_CLEAN = test/unit/run_unit test/fuzz/fuzz_calendar test/fuzz/work
+EXTRA_CLEAN = test/unit/run_unit $(patsubst %.c,%,$(wildcard test/fuzz/fuzz_*.c)) test/fuzz/work
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -49,17 +49,30 @@ test/unit/run_unit: $(UNIT_SRCS) $(CORE_SRCS) $(wildcard src/core/*.h test/unit/
 	$(CC) $(UNIT_CFLAGS) -o $@ $(UNIT_SRCS) $(CORE_SRCS) -lm
 
 .PHONY: unittest fuzz
+
+# PGXS tracks no header dependencies: rebuild every object when any header changes
+$(OBJS): $(wildcard src/*.h src/core/*.h)
 unittest: test/unit/run_unit
 	./test/unit/run_unit
 
-# ---- libFuzzer target for the calendar parser ----------------------------------------
+# ---- libFuzzer targets: test/fuzz/fuzz_<name>.c, seeds in test/fuzz/corpus_<name>/ ------------
+# `make fuzz` runs every target for FUZZ_SECONDS each; `make fuzz-calendar` just one.
 FUZZ_SECONDS ?= 60
-test/fuzz/fuzz_calendar: test/fuzz/fuzz_calendar.c test/unit/alloc_std.c $(CORE_SRCS) $(wildcard src/core/*.h)
-	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc/core \
-	  -o $@ test/fuzz/fuzz_calendar.c test/unit/alloc_std.c $(CORE_SRCS) -lm
+FUZZ_NAMES = $(patsubst test/fuzz/fuzz_%.c,%,$(wildcard test/fuzz/fuzz_*.c))
 
-fuzz: test/fuzz/fuzz_calendar
-	rm -rf test/fuzz/work && mkdir -p test/fuzz/work
-	./test/fuzz/fuzz_calendar -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=5 \
-	  -artifact_prefix=test/fuzz/ \
-	  -dict=test/fuzz/calendar.dict test/fuzz/work test/fuzz/corpus
+test/fuzz/fuzz_%: test/fuzz/fuzz_%.c test/unit/alloc_std.c $(CORE_SRCS) $(wildcard src/core/*.h)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc/core \
+	  -o $@ $< test/unit/alloc_std.c $(CORE_SRCS) -lm
+
+fuzz-%: test/fuzz/fuzz_%
+	rm -rf test/fuzz/work/$* && mkdir -p test/fuzz/work/$*
+	./test/fuzz/fuzz_$* -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=5 \
+	  -artifact_prefix=test/fuzz/ $(if $(wildcard test/fuzz/$*.dict),-dict=test/fuzz/$*.dict) \
+	  test/fuzz/work/$* test/fuzz/corpus_$*
+
+fuzz: $(addprefix fuzz-,$(FUZZ_NAMES))
+
+# ---- pgTAP suites against the installed extension in the PG* cluster -------------------------
+.PHONY: prove
+prove:
+	pg_prove test/pgtap/*.sql

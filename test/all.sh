@@ -2,7 +2,7 @@
 # test/all.sh: THE test command. Run as root from the project root on Debian 12:
 #     bash test/all.sh
 # Installs what is missing (apt-get), builds with warnings as errors, runs the C unit tests,
-# fuzzes the calendar parser for FUZZ_SECONDS (default 60), installs the extension, then runs
+# fuzzes each libFuzzer target for FUZZ_SECONDS (default 60), installs the extension, then runs
 # in one throwaway cluster (pg_virtualenv): pg_regress, the pgTAP suites and the integration
 # scripts. Ends with a summary; exits non-zero if anything failed.
 #
@@ -32,14 +32,18 @@ cs_detail_fuzz() {
 		sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1 runs in \2 s, no crash/p' "$1" | tail -n 1
 	fi
 }
-if [ ! -f test/fuzz/fuzz_calendar.c ]; then
-	cs_skip "Fuzz calendar parser (libFuzzer)" "no test/fuzz/fuzz_calendar.c"
-elif [ "$FUZZ_SECONDS" -le 0 ]; then
-	cs_skip "Fuzz calendar parser (libFuzzer)" "FUZZ_SECONDS=$FUZZ_SECONDS"
-else
-	cs_stage fuzz "Fuzz calendar parser (${FUZZ_SECONDS} s)" quiet \
-		timeout $((FUZZ_SECONDS + 240)) make --no-print-directory fuzz FUZZ_SECONDS="$FUZZ_SECONDS"
-fi
+# one stage per libFuzzer target (test/fuzz/fuzz_<name>.c), FUZZ_SECONDS each
+for src in test/fuzz/fuzz_*.c; do
+	[ -f "$src" ] || continue
+	name=$(basename "$src" .c)
+	name=${name#fuzz_}
+	if [ "$FUZZ_SECONDS" -le 0 ]; then
+		cs_skip "Fuzz $name (libFuzzer)" "FUZZ_SECONDS=$FUZZ_SECONDS"
+	else
+		cs_stage "fuzz-$name" "Fuzz $name (${FUZZ_SECONDS} s)" quiet \
+			timeout $((FUZZ_SECONDS + 240)) make --no-print-directory "fuzz-$name" FUZZ_SECONDS="$FUZZ_SECONDS"
+	fi
+done
 
 # From here on the system PostgreSQL is ours until the cluster is gone.
 cs_stage lock "Install lock" quiet cs_lock || finish
