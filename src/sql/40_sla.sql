@@ -880,6 +880,86 @@ SELECT m.request_id, m.policy, m.metric, m.channel, m.priority, m.client, m.team
 COMMENT ON VIEW @extschema@.sla_status IS
 'Live SLA status of every open request, per metric: target, due, elapsed and remaining minutes, % used, state ok / warning / breached (met / missed once the metric stopped)';
 
+-- ---- sla_compliance: per period, outcome of every metric whose outcome is known -----------------
+
+-- Each request and metric with its outcome: met (the worst instance within the target), missed
+-- (an instance over it, even while the request is still open), or NULL while it can still go
+-- either way.  A first response is decided when it stops; the other metrics when the request is
+-- resolved (a reopen makes them undecided again unless already missed).
+CREATE VIEW @extschema@.sla_outcomes WITH (security_invoker = true) AS
+SELECT m.request_id, m.opened_at, m.channel, m.priority, m.client, m.team, m.manager, m.policy,
+       m.metric, m.target, m.worst,
+       CASE
+           WHEN m.worst > m.target THEN false
+           WHEN m.metric = 'first_response' AND m.stopped_at IS NOT NULL THEN true
+           WHEN @extschema@.phase(m.clock) = 'resolved' THEN true
+       END AS met
+  FROM @extschema@.sla_request_metrics AS m;
+
+-- Requests are counted in the day, ISO week (from Monday) and month they were opened in, in the
+-- session's time zone.  One row per grain, period, channel, priority, team, manager, client,
+-- policy and metric.  Filter on grain, or on day, week or month: only that grain is computed.
+CREATE VIEW @extschema@.sla_compliance WITH (security_invoker = true) AS
+SELECT 'day'::pg_catalog.text AS grain, x.period, x.period AS day, NULL::pg_catalog.date AS week, NULL::pg_catalog.date AS month,
+       x.channel, x.priority, x.team, x.manager, x.client, x.policy, x.metric, x.requests, x.met,
+       x.missed, x.pending,
+       @extschema@.sla_pct(x.summary) AS sla_pct,
+       (@extschema@.sla_interval(x.summary)).lower AS sla_pct_low,
+       (@extschema@.sla_interval(x.summary)).upper AS sla_pct_high,
+       pg_catalog.date_part('epoch', @extschema@.percentile(x.durations, 0.5)) / 60 AS median_minutes,
+       pg_catalog.date_part('epoch', @extschema@.percentile(x.durations, 0.9)) / 60 AS p90_minutes
+  FROM (SELECT o.opened_at::pg_catalog.date AS period,
+               o.channel, o.priority, o.team, o.manager, o.client, o.policy, o.metric,
+               count(o.met) AS requests,
+               count(*) FILTER (WHERE o.met) AS met,
+               count(*) FILTER (WHERE NOT o.met) AS missed,
+               count(*) FILTER (WHERE o.met IS NULL) AS pending,
+               @extschema@.sla_agg(o.met) AS summary,
+               @extschema@.duration_agg(o.worst) FILTER (WHERE o.met IS NOT NULL) AS durations
+          FROM @extschema@.sla_outcomes AS o
+         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) AS x
+UNION ALL
+SELECT 'week'::pg_catalog.text AS grain, x.period, NULL::pg_catalog.date AS day, x.period AS week, NULL::pg_catalog.date AS month,
+       x.channel, x.priority, x.team, x.manager, x.client, x.policy, x.metric, x.requests, x.met,
+       x.missed, x.pending,
+       @extschema@.sla_pct(x.summary) AS sla_pct,
+       (@extschema@.sla_interval(x.summary)).lower AS sla_pct_low,
+       (@extschema@.sla_interval(x.summary)).upper AS sla_pct_high,
+       pg_catalog.date_part('epoch', @extschema@.percentile(x.durations, 0.5)) / 60 AS median_minutes,
+       pg_catalog.date_part('epoch', @extschema@.percentile(x.durations, 0.9)) / 60 AS p90_minutes
+  FROM (SELECT pg_catalog.date_trunc('week', o.opened_at)::pg_catalog.date AS period,
+               o.channel, o.priority, o.team, o.manager, o.client, o.policy, o.metric,
+               count(o.met) AS requests,
+               count(*) FILTER (WHERE o.met) AS met,
+               count(*) FILTER (WHERE NOT o.met) AS missed,
+               count(*) FILTER (WHERE o.met IS NULL) AS pending,
+               @extschema@.sla_agg(o.met) AS summary,
+               @extschema@.duration_agg(o.worst) FILTER (WHERE o.met IS NOT NULL) AS durations
+          FROM @extschema@.sla_outcomes AS o
+         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) AS x
+UNION ALL
+SELECT 'month'::pg_catalog.text AS grain, x.period, NULL::pg_catalog.date AS day, NULL::pg_catalog.date AS week, x.period AS month,
+       x.channel, x.priority, x.team, x.manager, x.client, x.policy, x.metric, x.requests, x.met,
+       x.missed, x.pending,
+       @extschema@.sla_pct(x.summary) AS sla_pct,
+       (@extschema@.sla_interval(x.summary)).lower AS sla_pct_low,
+       (@extschema@.sla_interval(x.summary)).upper AS sla_pct_high,
+       pg_catalog.date_part('epoch', @extschema@.percentile(x.durations, 0.5)) / 60 AS median_minutes,
+       pg_catalog.date_part('epoch', @extschema@.percentile(x.durations, 0.9)) / 60 AS p90_minutes
+  FROM (SELECT pg_catalog.date_trunc('month', o.opened_at)::pg_catalog.date AS period,
+               o.channel, o.priority, o.team, o.manager, o.client, o.policy, o.metric,
+               count(o.met) AS requests,
+               count(*) FILTER (WHERE o.met) AS met,
+               count(*) FILTER (WHERE NOT o.met) AS missed,
+               count(*) FILTER (WHERE o.met IS NULL) AS pending,
+               @extschema@.sla_agg(o.met) AS summary,
+               @extschema@.duration_agg(o.worst) FILTER (WHERE o.met IS NOT NULL) AS durations
+          FROM @extschema@.sla_outcomes AS o
+         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) AS x;
+
+COMMENT ON VIEW @extschema@.sla_compliance IS
+'SLA % per day / week / month (grain, period, and a day, week or month column) x channel x priority x team x manager x client x policy x metric: requests decided, met, missed, pending, sla_pct with its 95 % Wilson interval, median and p90 SLA time in minutes';
+
 -- ---- Breach checks ---------------------------------------------------------------------------
 
 CREATE TABLE @extschema@.sla_alerts (
@@ -977,15 +1057,17 @@ REVOKE ALL ON @extschema@.sla_policies, @extschema@.sla_targets, @extschema@.sla
     @extschema@.sla_alerts FROM PUBLIC;
 REVOKE ALL ON @extschema@.sla_model_requests, @extschema@.sla_model_events,
     @extschema@.sla_request_policies, @extschema@.sla_request_clocks,
-    @extschema@.sla_request_metrics, @extschema@.sla_status FROM PUBLIC;
+    @extschema@.sla_request_metrics, @extschema@.sla_status, @extschema@.sla_outcomes,
+    @extschema@.sla_compliance FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.check_sla() FROM PUBLIC;
 
-GRANT SELECT ON @extschema@.sla_status, @extschema@.sla_alerts TO cs_service_bi;
+GRANT SELECT ON @extschema@.sla_status, @extschema@.sla_compliance, @extschema@.sla_alerts
+    TO cs_service_bi;
 GRANT SELECT ON @extschema@.sla_model_requests, @extschema@.sla_model_events,
     @extschema@.sla_request_policies, @extschema@.sla_request_clocks,
-    @extschema@.sla_request_metrics, @extschema@.requests, @extschema@.request_events,
-    @extschema@.sla_policies, @extschema@.sla_targets, @extschema@.sla_policy_rules
-    TO cs_service_bi;
+    @extschema@.sla_request_metrics, @extschema@.sla_outcomes, @extschema@.requests,
+    @extschema@.request_events, @extschema@.sla_policies, @extschema@.sla_targets,
+    @extschema@.sla_policy_rules TO cs_service_bi;
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.requests, @extschema@.request_events,
     @extschema@.sla_policies, @extschema@.sla_targets, @extschema@.sla_policy_rules
@@ -993,8 +1075,8 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.requests, @extschema@.reques
 GRANT SELECT, INSERT ON @extschema@.sla_alerts TO cs_service_writer;
 GRANT SELECT ON @extschema@.sla_model_requests, @extschema@.sla_model_events,
     @extschema@.sla_request_policies, @extschema@.sla_request_clocks,
-    @extschema@.sla_request_metrics, @extschema@.sla_status, @extschema@.sla_bindings
-    TO cs_service_writer;
+    @extschema@.sla_request_metrics, @extschema@.sla_status, @extschema@.sla_outcomes,
+    @extschema@.sla_compliance, @extschema@.sla_bindings TO cs_service_writer;
 GRANT USAGE ON SEQUENCE @extschema@.requests_id_seq, @extschema@.request_events_id_seq,
     @extschema@.sla_alerts_id_seq TO cs_service_writer;
 GRANT EXECUTE ON FUNCTION @extschema@.check_sla() TO cs_service_writer;

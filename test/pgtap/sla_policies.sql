@@ -102,8 +102,9 @@ SELECT is((SELECT string_agg(request_id || ':' || metric || ':' || kind, ' ' ORD
 
 -- ---- roles and the BI shape ----------------------------------------------------------------------
 SELECT ok(has_table_privilege('cs_service_bi', 'cs_service.sla_status', 'SELECT')
-          AND has_table_privilege('cs_service_bi', 'cs_service.sla_alerts', 'SELECT'),
-          'roles: BI reads the status and the alerts');
+          AND has_table_privilege('cs_service_bi', 'cs_service.sla_alerts', 'SELECT')
+          AND has_table_privilege('cs_service_bi', 'cs_service.sla_compliance', 'SELECT'),
+          'roles: BI reads the status, the compliance and the alerts');
 SELECT ok(NOT has_table_privilege('cs_service_bi', 'cs_service.requests', 'INSERT,UPDATE,DELETE')
           AND NOT has_table_privilege('cs_service_bi', 'cs_service.sla_alerts', 'INSERT,UPDATE,DELETE')
           AND NOT has_table_privilege('cs_service_bi', 'cs_service.sla_targets', 'INSERT,UPDATE,DELETE')
