@@ -86,7 +86,8 @@ INSERT INTO cal_bin SELECT c FROM cal UNION ALL SELECT 'America/Santiago; mon-sa
 CREATE TEMP TABLE cal_bin2 (c business_calendar);
 \copy cal_bin2 FROM '/tmp/cs_service_calendar.bin' WITH (FORMAT binary)
 SELECT (SELECT array_agg(c::text ORDER BY c::text) FROM cal_bin) = (SELECT array_agg(c::text ORDER BY c::text) FROM cal_bin2) AS binary_round_trip;
--- equal calendars hash alike, so GROUP BY and hash joins work
+-- equal calendars hash alike and sort together, so GROUP BY, DISTINCT and joins work
+SELECT count(DISTINCT c) FROM (SELECT c FROM cal_bin UNION ALL SELECT c FROM cal_bin2) s;
 SELECT c, count(*) FROM (SELECT c FROM cal_bin UNION ALL SELECT c FROM cal_bin2) s GROUP BY c ORDER BY 2, c::text;
 
 -- Bad input: every message, with its SQLSTATE.

@@ -550,6 +550,59 @@ business_calendar_ne(PG_FUNCTION_ARGS)
 													 PG_GETARG_DATUM(0), PG_GETARG_DATUM(1))));
 }
 
+/*
+ * A total order on calendars (by their stored bytes), so they can be sorted for GROUP BY,
+ * DISTINCT and merge joins.  It means nothing beyond that: equal calendars sort together.
+ */
+static int
+calendar_cmp(FunctionCallInfo fcinfo)
+{
+	BusinessCalendar *a = PG_GETARG_BUSINESS_CALENDAR_P(0);
+	BusinessCalendar *b = PG_GETARG_BUSINESS_CALENDAR_P(1);
+	Size		la = VARSIZE(a) - VARHDRSZ,
+				lb = VARSIZE(b) - VARHDRSZ;
+	int			c = memcmp(VARDATA(a), VARDATA(b), Min(la, lb));
+
+	if (c != 0)
+		return c < 0 ? -1 : 1;
+	return (la > lb) - (la < lb);
+}
+
+PG_FUNCTION_INFO_V1(business_calendar_cmp);
+Datum
+business_calendar_cmp(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(calendar_cmp(fcinfo));
+}
+
+PG_FUNCTION_INFO_V1(business_calendar_lt);
+Datum
+business_calendar_lt(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(calendar_cmp(fcinfo) < 0);
+}
+
+PG_FUNCTION_INFO_V1(business_calendar_le);
+Datum
+business_calendar_le(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(calendar_cmp(fcinfo) <= 0);
+}
+
+PG_FUNCTION_INFO_V1(business_calendar_gt);
+Datum
+business_calendar_gt(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(calendar_cmp(fcinfo) > 0);
+}
+
+PG_FUNCTION_INFO_V1(business_calendar_ge);
+Datum
+business_calendar_ge(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(calendar_cmp(fcinfo) >= 0);
+}
+
 PG_FUNCTION_INFO_V1(business_calendar_hash);
 Datum
 business_calendar_hash(PG_FUNCTION_ARGS)

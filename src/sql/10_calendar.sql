@@ -54,7 +54,8 @@ CREATE OPERATOR @extschema@.= (
     NEGATOR = OPERATOR(@extschema@.<>),
     RESTRICT = pg_catalog.eqsel,
     JOIN = pg_catalog.eqjoinsel,
-    HASHES
+    HASHES,
+    MERGES
 );
 
 CREATE OPERATOR @extschema@.<> (
@@ -66,6 +67,76 @@ CREATE OPERATOR @extschema@.<> (
     RESTRICT = pg_catalog.neqsel,
     JOIN = pg_catalog.neqjoinsel
 );
+
+-- A total order by stored bytes, only so that calendars can be sorted (GROUP BY, DISTINCT).
+CREATE FUNCTION @extschema@.business_calendar_cmp(@extschema@.business_calendar, @extschema@.business_calendar)
+RETURNS pg_catalog.int4
+AS 'MODULE_PATHNAME', 'business_calendar_cmp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.business_calendar_lt(@extschema@.business_calendar, @extschema@.business_calendar)
+RETURNS pg_catalog.bool
+AS 'MODULE_PATHNAME', 'business_calendar_lt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OPERATOR @extschema@.< (
+    LEFTARG = @extschema@.business_calendar,
+    RIGHTARG = @extschema@.business_calendar,
+    FUNCTION = @extschema@.business_calendar_lt,
+    COMMUTATOR = OPERATOR(@extschema@.>),
+    NEGATOR = OPERATOR(@extschema@.>=),
+    RESTRICT = pg_catalog.scalarltsel,
+    JOIN = pg_catalog.scalarltjoinsel
+);
+
+CREATE FUNCTION @extschema@.business_calendar_le(@extschema@.business_calendar, @extschema@.business_calendar)
+RETURNS pg_catalog.bool
+AS 'MODULE_PATHNAME', 'business_calendar_le' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OPERATOR @extschema@.<= (
+    LEFTARG = @extschema@.business_calendar,
+    RIGHTARG = @extschema@.business_calendar,
+    FUNCTION = @extschema@.business_calendar_le,
+    COMMUTATOR = OPERATOR(@extschema@.>=),
+    NEGATOR = OPERATOR(@extschema@.>),
+    RESTRICT = pg_catalog.scalarlesel,
+    JOIN = pg_catalog.scalarlejoinsel
+);
+
+CREATE FUNCTION @extschema@.business_calendar_gt(@extschema@.business_calendar, @extschema@.business_calendar)
+RETURNS pg_catalog.bool
+AS 'MODULE_PATHNAME', 'business_calendar_gt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OPERATOR @extschema@.> (
+    LEFTARG = @extschema@.business_calendar,
+    RIGHTARG = @extschema@.business_calendar,
+    FUNCTION = @extschema@.business_calendar_gt,
+    COMMUTATOR = OPERATOR(@extschema@.<),
+    NEGATOR = OPERATOR(@extschema@.<=),
+    RESTRICT = pg_catalog.scalargtsel,
+    JOIN = pg_catalog.scalargtjoinsel
+);
+
+CREATE FUNCTION @extschema@.business_calendar_ge(@extschema@.business_calendar, @extschema@.business_calendar)
+RETURNS pg_catalog.bool
+AS 'MODULE_PATHNAME', 'business_calendar_ge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OPERATOR @extschema@.>= (
+    LEFTARG = @extschema@.business_calendar,
+    RIGHTARG = @extschema@.business_calendar,
+    FUNCTION = @extschema@.business_calendar_ge,
+    COMMUTATOR = OPERATOR(@extschema@.<=),
+    NEGATOR = OPERATOR(@extschema@.<),
+    RESTRICT = pg_catalog.scalargesel,
+    JOIN = pg_catalog.scalargejoinsel
+);
+
+CREATE OPERATOR CLASS @extschema@.business_calendar_btree_ops
+DEFAULT FOR TYPE @extschema@.business_calendar USING btree AS
+    OPERATOR 1 @extschema@.< (@extschema@.business_calendar, @extschema@.business_calendar),
+    OPERATOR 2 @extschema@.<= (@extschema@.business_calendar, @extschema@.business_calendar),
+    OPERATOR 3 @extschema@.= (@extschema@.business_calendar, @extschema@.business_calendar),
+    OPERATOR 4 @extschema@.>= (@extschema@.business_calendar, @extschema@.business_calendar),
+    OPERATOR 5 @extschema@.> (@extschema@.business_calendar, @extschema@.business_calendar),
+    FUNCTION 1 @extschema@.business_calendar_cmp(@extschema@.business_calendar, @extschema@.business_calendar);
 
 CREATE OPERATOR CLASS @extschema@.business_calendar_hash_ops
 DEFAULT FOR TYPE @extschema@.business_calendar USING hash AS
