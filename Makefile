@@ -17,8 +17,12 @@ GLUE_SRCS  = $(sort $(wildcard src/*.c))
 OBJS       = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 
 SQL_PARTS  = $(sort $(wildcard src/sql/*.sql))
-DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA       = $(wildcard sql/$(EXTENSION)--*--*.sql)
+# Releases: 0.1.0 is frozen (sql/cs_service--0.1.0.sql, committed, never edited).  Fragments
+# numbered 50 and up are what 0.2.0 added; they only add objects or ALTER existing ones, so the
+# same text is both the tail of the 0.2.0 install script and the 0.1.0 -> 0.2.0 upgrade script.
+UPGRADE_0_2_PARTS = $(filter-out src/sql/0% src/sql/1% src/sql/2% src/sql/3% src/sql/4%,$(SQL_PARTS))
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql sql/$(EXTENSION)--0.1.0--0.2.0.sql
+DATA       = sql/$(EXTENSION)--0.1.0.sql
 
 # every sql/<name>.sql that is not an install or upgrade script is a pg_regress test
 REGRESS      = $(sort $(patsubst sql/%.sql,%,$(filter-out sql/$(EXTENSION)--%,$(wildcard sql/*.sql))))
@@ -39,6 +43,11 @@ include $(PGXS)
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
 	@mkdir -p sql
 	cat $^ > $@
+
+sql/$(EXTENSION)--0.1.0--0.2.0.sql: $(UPGRADE_0_2_PARTS)
+	@mkdir -p sql
+	{ printf '%s\n' '-- cs_service 0.1.0 -> 0.2.0, built from src/sql/5*.sql and later; do not edit.' \
+	    '\echo Use "ALTER EXTENSION cs_service UPDATE" to load this file. \quit'; cat $^; } > $@
 
 # ---- C unit tests of the pure core (no PostgreSQL needed) -------------------------------
 UNIT_SRCS = $(sort $(wildcard test/unit/*.c))
