@@ -1,0 +1,534 @@
+
+-- ============================================================================================
+-- 0.2.0: the agency scorecard (doc/scorecard.md).  Flat, typed, security_invoker views a BI
+-- tool can chart; months are local calendar months of the report zone (report_settings.zone).
+-- ============================================================================================
+
+-- ---- Summaries per client, manager and team ----------------------------------------------------
+-- One row per level ('client', 'manager', 'team'), month and key, holding the summaries the
+-- scores are computed from.  A client is listed for every month it was a client in (signed
+-- before the month ended, not ended before it began), up to the current month.  Managers and
+-- teams are the clients' current assignment (clients.manager, clients.team).
+
+CREATE VIEW @extschema@.scorecard_summaries WITH (security_invoker = true) AS
+WITH z AS MATERIALIZED (SELECT @extschema@.report_zone() AS zone),
+per_client AS MATERIALIZED (
+    SELECT am.month, c.client_id, c.name, c.manager, c.team,
+           m.nps, m.csat, m.ces, m.sla, m.response, m.first_response,
+           coalesce(m.projects_delivered, 0) AS projects_delivered,
+           coalesce(m.projects_on_time, 0) AS projects_on_time,
+           coalesce(m.projects_within_budget, 0) AS projects_within_budget,
+           coalesce(m.deliverables, 0) AS deliverables,
+           coalesce(m.deliverables_passed, 0) AS deliverables_passed,
+           coalesce(m.escalations, 0) AS escalations,
+           coalesce(m.complaints, 0) AS complaints,
+           coalesce(m.activities, 0) AS activities,
+           coalesce(m.qa_reviewed, 0) AS qa_reviewed,
+           coalesce(m.qa_passed, 0) AS qa_passed,
+           coalesce(m.rhythm_due, 0) AS rhythm_due,
+           coalesce(m.rhythm_on_time, 0) AS rhythm_on_time
+      FROM @extschema@.clients AS c
+     CROSS JOIN z
+     CROSS JOIN LATERAL pg_catalog.generate_series(
+            pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, c.signed_at)),
+            pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone,
+                LEAST(coalesce(c.ended_at, pg_catalog.now()), pg_catalog.now()))),
+            interval '1 month') AS g (month_start)
+     CROSS JOIN LATERAL (SELECT g.month_start::pg_catalog.date AS month) AS am
+      LEFT JOIN @extschema@.scorecard_monthly AS m
+        ON m.month = am.month AND m.client_id = c.client_id)
+SELECT 'client'::pg_catalog.text AS level, p.month, p.client_id, p.name, p.manager, p.team,
+       1::pg_catalog.int8 AS clients,
+       p.nps, p.csat, p.ces, p.sla, p.response, p.first_response, p.projects_delivered,
+       p.projects_on_time::pg_catalog.int8, p.projects_within_budget::pg_catalog.int8,
+       p.deliverables::pg_catalog.int8, p.deliverables_passed::pg_catalog.int8,
+       p.escalations::pg_catalog.int8, p.complaints::pg_catalog.int8,
+       p.activities::pg_catalog.int8, p.qa_reviewed::pg_catalog.int8,
+       p.qa_passed::pg_catalog.int8, p.rhythm_due::pg_catalog.int8,
+       p.rhythm_on_time::pg_catalog.int8
+  FROM per_client AS p
+UNION ALL
+SELECT 'manager', p.month, NULL, NULL, p.manager, p.team, pg_catalog.count(*),
+       @extschema@.rollup(p.nps), @extschema@.rollup(p.csat), @extschema@.rollup(p.ces),
+       @extschema@.rollup(p.sla), @extschema@.rollup(p.response),
+       @extschema@.rollup(p.first_response), pg_catalog.sum(p.projects_delivered)::pg_catalog.int4,
+       pg_catalog.sum(p.projects_on_time), pg_catalog.sum(p.projects_within_budget),
+       pg_catalog.sum(p.deliverables), pg_catalog.sum(p.deliverables_passed),
+       pg_catalog.sum(p.escalations), pg_catalog.sum(p.complaints), pg_catalog.sum(p.activities),
+       pg_catalog.sum(p.qa_reviewed), pg_catalog.sum(p.qa_passed), pg_catalog.sum(p.rhythm_due),
+       pg_catalog.sum(p.rhythm_on_time)
+  FROM per_client AS p
+ GROUP BY p.month, p.manager, p.team
+UNION ALL
+SELECT 'team', p.month, NULL, NULL, NULL, p.team, pg_catalog.count(*),
+       @extschema@.rollup(p.nps), @extschema@.rollup(p.csat), @extschema@.rollup(p.ces),
+       @extschema@.rollup(p.sla), @extschema@.rollup(p.response),
+       @extschema@.rollup(p.first_response), pg_catalog.sum(p.projects_delivered)::pg_catalog.int4,
+       pg_catalog.sum(p.projects_on_time), pg_catalog.sum(p.projects_within_budget),
+       pg_catalog.sum(p.deliverables), pg_catalog.sum(p.deliverables_passed),
+       pg_catalog.sum(p.escalations), pg_catalog.sum(p.complaints), pg_catalog.sum(p.activities),
+       pg_catalog.sum(p.qa_reviewed), pg_catalog.sum(p.qa_passed), pg_catalog.sum(p.rhythm_due),
+       pg_catalog.sum(p.rhythm_on_time)
+  FROM per_client AS p
+ GROUP BY p.month, p.team;
+
+-- ---- Metrics and the weighted service score ------------------------------------------------------
+-- Each factor is a percentage 0..100 (NULL: no data that month): sla = SLA % of every decided
+-- metric; on_time, within_budget = projects delivered that month; deliverable_quality =
+-- deliverables that passed verification; qa_pass = QA reviews passed; nps as (NPS + 100) / 2;
+-- csat as is; ces as (7 - mean) / 6 x 100; rhythm = status updates and meeting reports on time;
+-- response_time = first responses within target.  A part's score (and the service score) is the
+-- weighted mean of its factors that have data: factors without data are left out and the
+-- weights of the others renormalised; NULL when no factor with a positive weight has data.
+
+CREATE VIEW @extschema@.scorecard_values WITH (security_invoker = true) AS
+SELECT s.level, s.month, s.client_id, s.name, s.manager, s.team, s.clients,
+       @extschema@.nps(s.nps) AS nps,
+       @extschema@.csat(s.csat) AS csat,
+       @extschema@.ces(s.ces) AS ces,
+       @extschema@.responses(s.nps) + @extschema@.responses(s.csat)
+           + @extschema@.responses(s.ces) AS survey_answers,
+       @extschema@.sla_pct(s.sla) AS sla_pct,
+       @extschema@.sla_total(s.sla) AS sla_decided,
+       @extschema@.sla_pct(s.response) AS response_pct,
+       pg_catalog.date_part('epoch', @extschema@.percentile(s.first_response, 0.5)) / 60
+           AS first_response_median_minutes,
+       pg_catalog.date_part('epoch', @extschema@.percentile(s.first_response, 0.9)) / 60
+           AS first_response_p90_minutes,
+       100.0::pg_catalog.float8 * s.deliverables_passed / NULLIF(s.deliverables, 0) AS deliverable_quality_pct,
+       s.projects_delivered,
+       100.0::pg_catalog.float8 * s.projects_on_time / NULLIF(s.projects_delivered, 0) AS on_time_pct,
+       100.0::pg_catalog.float8 * s.projects_within_budget / NULLIF(s.projects_delivered, 0) AS within_budget_pct,
+       s.escalations, s.complaints, s.activities, s.qa_reviewed,
+       100.0::pg_catalog.float8 * s.qa_passed / NULLIF(s.qa_reviewed, 0) AS qa_pass_pct,
+       100.0::pg_catalog.float8 * s.rhythm_on_time / NULLIF(s.rhythm_due, 0) AS rhythm_pct,
+       f.contract_score, f.competence_score, f.communication_score, f.service_score
+  FROM @extschema@.scorecard_summaries AS s
+ CROSS JOIN LATERAL (
+        SELECT pg_catalog.sum(v.w * v.x) FILTER (WHERE v.part = 'contract')
+                   / NULLIF(pg_catalog.sum(v.w) FILTER (WHERE v.part = 'contract' AND v.x IS NOT NULL), 0)
+                   AS contract_score,
+               pg_catalog.sum(v.w * v.x) FILTER (WHERE v.part = 'competence')
+                   / NULLIF(pg_catalog.sum(v.w) FILTER (WHERE v.part = 'competence' AND v.x IS NOT NULL), 0)
+                   AS competence_score,
+               pg_catalog.sum(v.w * v.x) FILTER (WHERE v.part = 'communication')
+                   / NULLIF(pg_catalog.sum(v.w) FILTER (WHERE v.part = 'communication' AND v.x IS NOT NULL), 0)
+                   AS communication_score,
+               pg_catalog.sum(v.w * v.x)
+                   / NULLIF(pg_catalog.sum(v.w) FILTER (WHERE v.x IS NOT NULL), 0) AS service_score
+          FROM (SELECT w.part, w.weight AS w,
+                       CASE w.factor
+                           WHEN 'sla' THEN @extschema@.sla_pct(s.sla)
+                           WHEN 'on_time' THEN 100.0::pg_catalog.float8 * s.projects_on_time / NULLIF(s.projects_delivered, 0)
+                           WHEN 'within_budget' THEN 100.0::pg_catalog.float8 * s.projects_within_budget / NULLIF(s.projects_delivered, 0)
+                           WHEN 'deliverable_quality' THEN 100.0::pg_catalog.float8 * s.deliverables_passed / NULLIF(s.deliverables, 0)
+                           WHEN 'qa_pass' THEN 100.0::pg_catalog.float8 * s.qa_passed / NULLIF(s.qa_reviewed, 0)
+                           WHEN 'nps' THEN (@extschema@.nps(s.nps) + 100) / 2
+                           WHEN 'csat' THEN @extschema@.csat(s.csat)
+                           WHEN 'ces' THEN (7 - @extschema@.ces(s.ces)) / 6 * 100
+                           WHEN 'rhythm' THEN 100.0::pg_catalog.float8 * s.rhythm_on_time / NULLIF(s.rhythm_due, 0)
+                           WHEN 'response_time' THEN @extschema@.sla_pct(s.response)
+                       END AS x
+                  FROM @extschema@.quality_weights AS w
+                 WHERE w.weight > 0) AS v) AS f;
+
+COMMENT ON VIEW @extschema@.scorecard_values IS
+'Every scorecard metric and score per level (client, manager, team) and month; client_scorecard and team_scorecard show it';
+
+CREATE VIEW @extschema@.client_scorecard WITH (security_invoker = true) AS
+SELECT v.month, v.client_id, v.name AS client_name, v.manager, v.team,
+       v.nps, v.csat, v.ces, v.survey_answers, v.sla_pct, v.sla_decided,
+       v.first_response_median_minutes, v.first_response_p90_minutes,
+       v.deliverable_quality_pct, v.projects_delivered, v.on_time_pct, v.within_budget_pct,
+       v.escalations, v.complaints, v.activities, v.qa_reviewed, v.qa_pass_pct, v.rhythm_pct,
+       v.response_pct, v.service_score, v.contract_score, v.competence_score,
+       v.communication_score
+  FROM @extschema@.scorecard_values AS v
+ WHERE v.level = 'client';
+
+COMMENT ON VIEW @extschema@.client_scorecard IS
+'Per month and client: NPS, CSAT, CES, SLA %, first-response median and p90 (business minutes), deliverable quality, on-time and within-budget %, escalations, complaints, QA pass and rhythm %, and the weighted service score 0..100 with its contract, competence and communication parts';
+
+CREATE VIEW @extschema@.team_scorecard WITH (security_invoker = true) AS
+SELECT v.level, v.month, v.team, v.manager, v.clients,
+       v.nps, v.csat, v.ces, v.survey_answers, v.sla_pct, v.sla_decided,
+       v.first_response_median_minutes, v.first_response_p90_minutes,
+       v.deliverable_quality_pct, v.projects_delivered, v.on_time_pct, v.within_budget_pct,
+       v.escalations, v.complaints, v.activities, v.qa_reviewed, v.qa_pass_pct, v.rhythm_pct,
+       v.response_pct, v.service_score, v.contract_score, v.competence_score,
+       v.communication_score
+  FROM @extschema@.scorecard_values AS v
+ WHERE v.level IN ('team', 'manager');
+
+COMMENT ON VIEW @extschema@.team_scorecard IS
+'client_scorecard per month and team (level = ''team'', manager NULL) and per month and manager (level = ''manager''), over the clients they are assigned now';
+
+-- ---- Retention ------------------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.retention WITH (security_invoker = true) AS
+WITH z AS MATERIALIZED (SELECT @extschema@.report_zone() AS zone),
+months AS MATERIALIZED (
+    SELECT g::pg_catalog.date AS month,
+           pg_catalog.timezone(z.zone, g::pg_catalog.timestamp) AS m_start,
+           pg_catalog.timezone(z.zone, (g + interval '1 month')::pg_catalog.timestamp) AS m_end
+      FROM z CROSS JOIN LATERAL pg_catalog.generate_series(
+               (SELECT pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, pg_catalog.min(c.signed_at)))
+                  FROM @extschema@.clients AS c),
+               pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, pg_catalog.now())),
+               interval '1 month') AS g),
+counts AS (
+    SELECT mo.month,
+           pg_catalog.count(*) FILTER (WHERE c.signed_at < mo.m_start
+                                       AND (c.ended_at IS NULL OR c.ended_at >= mo.m_start)) AS clients_start,
+           pg_catalog.count(*) FILTER (WHERE c.signed_at >= mo.m_start AND c.signed_at < mo.m_end) AS clients_new,
+           pg_catalog.count(*) FILTER (WHERE c.ended_at >= mo.m_start AND c.ended_at < mo.m_end) AS clients_ended,
+           pg_catalog.count(*) FILTER (WHERE c.signed_at < mo.m_end
+                                       AND (c.ended_at IS NULL OR c.ended_at >= mo.m_end)) AS clients_end,
+           pg_catalog.count(*) FILTER (WHERE c.signed_at >= mo.m_start AND c.signed_at < mo.m_end
+                                       AND c.ended_at - c.signed_at <= interval '60 days') AS early_churned
+      FROM months AS mo CROSS JOIN @extschema@.clients AS c
+     GROUP BY mo.month),
+ordering AS (
+    SELECT mo.month,
+           pg_catalog.count(*) FILTER (WHERE o.n >= 1) AS clients_ordered,
+           pg_catalog.count(*) FILTER (WHERE o.n >= 2) AS clients_reordered,
+           pg_catalog.sum(o.revenue) AS revenue_to_date
+      FROM months AS mo
+     CROSS JOIN LATERAL (
+            SELECT pg_catalog.count(*) AS n, pg_catalog.sum(od.amount) AS revenue
+              FROM @extschema@.orders AS od
+             WHERE od.ordered_at < mo.m_end
+             GROUP BY od.client_id) AS o
+     GROUP BY mo.month),
+cohorts AS (
+    SELECT pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, c.signed_at))::pg_catalog.date AS month,
+           pg_catalog.round(pg_catalog.avg(coalesce(r.revenue, 0)), 2) AS ltv_avg,
+           pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY coalesce(r.revenue, 0)::pg_catalog.float8) AS ltv_median
+      FROM @extschema@.clients AS c
+     CROSS JOIN z
+      LEFT JOIN LATERAL (SELECT pg_catalog.sum(od.amount) AS revenue
+                           FROM @extschema@.orders AS od
+                          WHERE od.client_id = c.client_id AND od.ordered_at <= pg_catalog.now()) AS r ON true
+     GROUP BY 1)
+SELECT k.month, k.clients_start, k.clients_new, k.clients_ended, k.clients_end,
+       100.0::pg_catalog.float8 * (k.clients_end - k.clients_new) / NULLIF(k.clients_start, 0) AS retention_pct,
+       k.early_churned,
+       100.0::pg_catalog.float8 * k.early_churned / NULLIF(k.clients_new, 0) AS early_churn_pct,
+       coalesce(o.clients_ordered, 0) AS clients_ordered,
+       coalesce(o.clients_reordered, 0) AS clients_reordered,
+       100.0::pg_catalog.float8 * o.clients_reordered / NULLIF(o.clients_ordered, 0) AS repeat_order_pct,
+       ch.ltv_avg AS cohort_ltv_avg,
+       ch.ltv_median::pg_catalog.numeric AS cohort_ltv_median
+  FROM counts AS k
+  LEFT JOIN ordering AS o ON o.month = k.month
+  LEFT JOIN cohorts AS ch ON ch.month = k.month;
+
+COMMENT ON VIEW @extschema@.retention IS
+'Per month: clients at start, new, ended, at end; retention % = (end - new) / start; early churn % = clients signed that month who ended within 60 days (1,440 hours) of signing / clients signed; repeat-order % = clients with 2+ orders / with 1+ by the month''s end; cohort LTV = revenue to date per client signed that month (average, median)';
+
+-- ---- Delivery and deliverable quality ---------------------------------------------------------------
+
+CREATE VIEW @extschema@.delivery_adherence WITH (security_invoker = true) AS
+SELECT pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, p.delivered_at))::pg_catalog.date AS month,
+       p.client_id,
+       pg_catalog.count(*) AS delivered,
+       pg_catalog.count(*) FILTER (WHERE pg_catalog.timezone(z.zone, p.delivered_at)::pg_catalog.date
+                                         < pg_catalog.timezone(z.zone, p.due_at)::pg_catalog.date) AS early,
+       pg_catalog.count(*) FILTER (WHERE p.delivered_at <= p.due_at
+                                     AND pg_catalog.timezone(z.zone, p.delivered_at)::pg_catalog.date
+                                         = pg_catalog.timezone(z.zone, p.due_at)::pg_catalog.date) AS on_time,
+       pg_catalog.count(*) FILTER (WHERE p.delivered_at > p.due_at AND p.slip_announced_at < p.due_at) AS late_announced,
+       pg_catalog.count(*) FILTER (WHERE p.delivered_at > p.due_at
+                                     AND (p.slip_announced_at IS NULL OR p.slip_announced_at >= p.due_at)) AS late_unannounced,
+       100.0::pg_catalog.float8 * pg_catalog.count(*) FILTER (WHERE p.delivered_at <= p.due_at) / pg_catalog.count(*) AS on_time_pct,
+       100.0::pg_catalog.float8 * pg_catalog.count(*) FILTER (WHERE p.spent <= p.budget) / pg_catalog.count(*) AS within_budget_pct,
+       (pg_catalog.avg(100 * (p.spent - p.budget) / p.budget)
+           FILTER (WHERE p.spent > p.budget AND p.budget > 0))::pg_catalog.float8 AS overrun_pct_avg
+  FROM @extschema@.projects AS p
+ CROSS JOIN (SELECT @extschema@.report_zone() AS zone) AS z
+ WHERE p.delivered_at IS NOT NULL
+ GROUP BY 1, 2;
+
+COMMENT ON VIEW @extschema@.delivery_adherence IS
+'Per month delivered and client: projects delivered early (on an earlier local day than due), on time (by due_at, on its day), late with the slip announced before due_at, late unannounced; on-time % (early included), within-budget % (spent <= budget), average overrun % of the projects over budget';
+
+CREATE VIEW @extschema@.deliverable_quality WITH (security_invoker = true) AS
+SELECT pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, d.delivered_at))::pg_catalog.date AS month,
+       p.client_id, d.project_id,
+       pg_catalog.count(*) AS deliverables,
+       100.0::pg_catalog.float8 * pg_catalog.count(*) FILTER (WHERE d.passed_verification) / pg_catalog.count(*) AS passed_verification_pct,
+       100.0::pg_catalog.float8 * pg_catalog.count(*) FILTER (WHERE d.rework_rounds = 0) / pg_catalog.count(*) AS first_pass_pct,
+       pg_catalog.avg(d.rework_rounds)::pg_catalog.float8 AS rework_rounds_avg
+  FROM @extschema@.deliverables AS d
+  JOIN @extschema@.projects AS p ON p.project_id = d.project_id
+ CROSS JOIN (SELECT @extschema@.report_zone() AS zone) AS z
+ GROUP BY 1, 2, 3;
+
+COMMENT ON VIEW @extschema@.deliverable_quality IS
+'Per month delivered, client and project: deliverables, % passed verification, first-pass % (0 rework rounds), mean rework rounds';
+
+-- ---- Communication rhythm ----------------------------------------------------------------------------
+-- Per client active at asof: the last status update and when the next is due (status_every_days
+-- business days later in the client's calendar; from signing if there was none), overdue or not;
+-- whether the monthly review was held in asof's month; meetings of that month up to asof and
+-- their reports: late (sent after, or not sent by, meeting_report_within business time after
+-- the meeting) or still pending.
+
+CREATE FUNCTION @extschema@.communication_rhythm_at(asof pg_catalog.timestamptz)
+RETURNS TABLE (client_id pg_catalog.text, client_name pg_catalog.text, manager pg_catalog.text,
+               team pg_catalog.text, policy pg_catalog.text,
+               last_status_at pg_catalog.timestamptz, next_status_due pg_catalog.timestamptz,
+               status_overdue pg_catalog.bool, review_held_this_month pg_catalog.bool,
+               meetings_this_month pg_catalog.int8, reports_late_this_month pg_catalog.int8,
+               reports_pending pg_catalog.int8)
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+WITH z AS MATERIALIZED (
+    SELECT pg_catalog.timezone(@extschema@.report_zone(),
+               pg_catalog.date_trunc('month', pg_catalog.timezone(@extschema@.report_zone(), asof))) AS m_start)
+SELECT c.client_id, c.name, c.manager, c.team, cs.policy, st.last_at,
+       @extschema@.business_days_add(coalesce(st.last_at, c.signed_at), cs.status_every_days, cs.calendar),
+       @extschema@.business_days_add(coalesce(st.last_at, c.signed_at), cs.status_every_days, cs.calendar) < asof,
+       EXISTS (SELECT FROM @extschema@.activities AS a
+                WHERE a.client_id = c.client_id AND a.kind = 'review'
+                  AND a.at >= z.m_start AND a.at <= asof),
+       mt.meetings, mt.late, mt.pending
+  FROM @extschema@.clients AS c
+  JOIN @extschema@.client_settings AS cs ON cs.client_id = c.client_id
+ CROSS JOIN z
+ CROSS JOIN LATERAL (SELECT pg_catalog.max(a.at) AS last_at
+                       FROM @extschema@.activities AS a
+                      WHERE a.client_id = c.client_id AND a.kind = 'status' AND a.at <= asof) AS st
+ CROSS JOIN LATERAL (
+        SELECT pg_catalog.count(*) AS meetings,
+               pg_catalog.count(*) FILTER (WHERE (a.report_sent_at <= asof AND a.report_sent_at > r.due)
+                                              OR ((a.report_sent_at IS NULL OR a.report_sent_at > asof)
+                                                  AND r.due <= asof)) AS late,
+               pg_catalog.count(*) FILTER (WHERE (a.report_sent_at IS NULL OR a.report_sent_at > asof)
+                                              AND r.due > asof) AS pending
+          FROM @extschema@.activities AS a
+         CROSS JOIN LATERAL (SELECT @extschema@.business_add(a.at, cs.meeting_report_within, cs.calendar) AS due) AS r
+         WHERE a.client_id = c.client_id AND a.kind = 'meeting'
+           AND a.at >= z.m_start AND a.at <= asof) AS mt
+ WHERE c.signed_at <= asof AND (c.ended_at IS NULL OR c.ended_at > asof);
+END;
+
+COMMENT ON FUNCTION @extschema@.communication_rhythm_at(pg_catalog.timestamptz) IS
+'The communication rhythm of every client active at asof: last and next status update, overdue, monthly review held, meeting reports late or pending this month';
+
+CREATE VIEW @extschema@.communication_rhythm WITH (security_invoker = true) AS
+SELECT r.* FROM @extschema@.communication_rhythm_at(pg_catalog.now()) AS r;
+
+COMMENT ON VIEW @extschema@.communication_rhythm IS
+'communication_rhythm_at(now()): per active client, status updates due and overdue, monthly review held, meeting reports late this month';
+
+-- ---- Complaint patterns: systemic or local ---------------------------------------------------------
+
+CREATE FUNCTION @extschema@.complaint_patterns(
+    "from" pg_catalog.timestamptz, "to" pg_catalog.timestamptz,
+    threshold pg_catalog.float8 DEFAULT 0.30)
+RETURNS TABLE (category pg_catalog.text, clients_complaining pg_catalog.int8,
+               active_clients pg_catalog.int8, share pg_catalog.float8, verdict pg_catalog.text)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF "from" IS NULL OR "to" IS NULL OR threshold IS NULL THEN
+        RAISE EXCEPTION 'complaint_patterns needs a period and a threshold'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'SELECT * FROM cs_service.complaint_patterns(''2026-10-01'', ''2026-11-01'', 0.30).';
+    END IF;
+    IF NOT (threshold > 0 AND threshold <= 1) THEN
+        RAISE EXCEPTION 'complaint threshold must be in (0, 1]'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('The threshold was %s.', threshold),
+                  HINT = 'Give a share of the active clients: 0.30 for 30 %.';
+    END IF;
+    IF NOT ("from" < "to") THEN
+        RAISE EXCEPTION 'complaint period is empty'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('The period was [%s, %s).', "from", "to"),
+                  HINT = 'Give "from" before "to".';
+    END IF;
+    RETURN QUERY
+    WITH active AS (
+        SELECT c.client_id FROM @extschema@.clients AS c
+         WHERE c.signed_at < "to" AND (c.ended_at IS NULL OR c.ended_at >= "from")),
+    n AS (SELECT count(*) AS n FROM active)
+    SELECT k.category, count(DISTINCT k.client_id), n.n,
+           count(DISTINCT k.client_id)::float8 / n.n,
+           CASE WHEN count(DISTINCT k.client_id)::float8 / n.n >= threshold
+                THEN 'systemic' ELSE 'local' END
+      FROM @extschema@.complaints AS k
+      JOIN active AS a ON a.client_id = k.client_id
+     CROSS JOIN n
+     WHERE k.raised_at >= "from" AND k.raised_at < "to"
+     GROUP BY k.category, n.n
+     ORDER BY 4 DESC, 1;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.complaint_patterns(pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.float8) IS
+'Per complaint category in [from, to): clients complaining, active clients (signed before to, not ended before from), their share, and the verdict: systemic when share >= threshold, else local';
+
+CREATE VIEW @extschema@.complaint_patterns WITH (security_invoker = true) AS
+SELECT m.month, p.category, p.clients_complaining, p.active_clients, p.share, p.verdict
+  FROM (SELECT DISTINCT pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, k.raised_at))::pg_catalog.date AS month, z.zone
+          FROM @extschema@.complaints AS k
+         CROSS JOIN (SELECT @extschema@.report_zone() AS zone) AS z) AS m
+ CROSS JOIN LATERAL @extschema@.complaint_patterns(
+        pg_catalog.timezone(m.zone, m.month::pg_catalog.timestamp),
+        pg_catalog.timezone(m.zone, (m.month + interval '1 month')::pg_catalog.timestamp)) AS p;
+
+COMMENT ON VIEW @extschema@.complaint_patterns IS
+'complaint_patterns() per local month with complaints, threshold 30 %';
+
+-- ---- QA: a reproducible stratified sample, and the results ------------------------------------------
+-- Each (manager, kind) stratum of the month's activities is ordered by a seeded hash of the
+-- activity id (hashint8extended, the hash PostgreSQL's hash partitioning relies on, so it does
+-- not change between versions) and its first ceil(fraction x n) taken: the same arguments over
+-- the same activities give the same rows, and an activity added later to another stratum or
+-- month never changes this stratum's sample.
+
+CREATE FUNCTION @extschema@.qa_sample(
+    month pg_catalog.date, fraction pg_catalog.float8 DEFAULT 0.15, seed pg_catalog.int4 DEFAULT 0)
+RETURNS TABLE (activity_id pg_catalog.int8, manager pg_catalog.text, client_id pg_catalog.text,
+               kind pg_catalog.text, at pg_catalog.timestamptz, stratum_size pg_catalog.int8,
+               stratum_sample pg_catalog.int8)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    zone text := @extschema@.report_zone();
+    m_start timestamptz;
+    m_end timestamptz;
+BEGIN
+    IF month IS NULL OR fraction IS NULL OR seed IS NULL THEN
+        RAISE EXCEPTION 'qa_sample needs a month, a fraction and a seed'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'SELECT * FROM cs_service.qa_sample(''2026-10-01'', 0.15, 0).';
+    END IF;
+    IF NOT (fraction > 0 AND fraction <= 1) THEN
+        RAISE EXCEPTION 'QA sample fraction must be in (0, 1]'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('The fraction was %s.', fraction),
+                  HINT = 'Review 10-20 % of the activities: fraction => 0.15.';
+    END IF;
+    IF NOT isfinite(month) THEN
+        RAISE EXCEPTION 'QA sample month must be finite'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    m_start := timezone(zone, date_trunc('month', month)::timestamp);
+    m_end := timezone(zone, (date_trunc('month', month) + interval '1 month')::timestamp);
+    RETURN QUERY
+    SELECT s.activity_id, s.manager, s.client_id, s.kind, s.at, s.n, s.k
+      FROM (SELECT a.activity_id, a.manager, a.client_id, a.kind, a.at,
+                   row_number() OVER w AS rn,
+                   count(*) OVER (PARTITION BY a.manager, a.kind) AS n,
+                   ceil(fraction::numeric * count(*) OVER (PARTITION BY a.manager, a.kind))::int8 AS k
+              FROM @extschema@.activities AS a
+             WHERE a.at >= m_start AND a.at < m_end
+            WINDOW w AS (PARTITION BY a.manager, a.kind
+                         ORDER BY hashint8extended(a.activity_id, seed), a.activity_id)) AS s
+     WHERE s.rn <= s.k
+     ORDER BY s.manager, s.kind, s.at, s.activity_id;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.qa_sample(pg_catalog.date, pg_catalog.float8, pg_catalog.int4) IS
+'A reproducible random sample of the local month''s activities, stratified by manager and kind: ceil(fraction x n) of each stratum, chosen by a seeded hash of the activity id';
+
+CREATE VIEW @extschema@.qa_results WITH (security_invoker = true) AS
+SELECT pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, a.at))::pg_catalog.date AS month,
+       a.manager,
+       pg_catalog.count(*) AS activities,
+       pg_catalog.count(q.activity_id) AS reviewed,
+       pg_catalog.count(*) FILTER (WHERE q.passed) AS passed,
+       @extschema@.sla_pct(@extschema@.sla_agg(NOT q.passed)) AS error_rate_pct,
+       (@extschema@.sla_interval(@extschema@.sla_agg(NOT q.passed))).lower AS error_rate_low,
+       (@extschema@.sla_interval(@extschema@.sla_agg(NOT q.passed))).upper AS error_rate_high
+  FROM @extschema@.activities AS a
+  LEFT JOIN @extschema@.qa_reviews AS q ON q.activity_id = a.activity_id
+ CROSS JOIN (SELECT @extschema@.report_zone() AS zone) AS z
+ GROUP BY 1, 2;
+
+COMMENT ON VIEW @extschema@.qa_results IS
+'Per month and manager: activities, QA-reviewed, passed, error rate % with its 95 % Wilson interval';
+
+-- ---- Clients at risk ------------------------------------------------------------------------------------
+-- Points per reason, for clients active at asof: a detractor (NPS 0-6) in the last 30 days 30;
+-- SLA misses of requests opened in the last 30 days 10 each, at most 30; an escalation open at
+-- asof 25; a project past due, undelivered at asof, with no slip announced before its due date
+-- 20; the status update overdue 15.
+
+CREATE FUNCTION @extschema@.at_risk_clients_at(asof pg_catalog.timestamptz)
+RETURNS TABLE (client_id pg_catalog.text, client_name pg_catalog.text, manager pg_catalog.text,
+               team pg_catalog.text, risk_score pg_catalog.int4, reasons pg_catalog.text[])
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+SELECT x.client_id, x.name, x.manager, x.team, x.score, x.reasons
+  FROM (SELECT c.client_id, c.name, c.manager, c.team,
+               (CASE WHEN det.n > 0 THEN 30 ELSE 0 END
+                + LEAST(10 * coalesce(miss.n, 0), 30)
+                + CASE WHEN esc.n > 0 THEN 25 ELSE 0 END
+                + CASE WHEN slip.n > 0 THEN 20 ELSE 0 END
+                + CASE WHEN rh.status_overdue THEN 15 ELSE 0 END)::pg_catalog.int4 AS score,
+               pg_catalog.array_remove(ARRAY[
+                   CASE WHEN det.n > 0 THEN pg_catalog.format('detractor: NPS %s on %s', det.worst, det.last_day) END,
+                   CASE WHEN miss.n > 0 THEN pg_catalog.format('%s SLA misses in 30 days', miss.n) END,
+                   CASE WHEN esc.n > 0 THEN pg_catalog.format('open escalation since %s', esc.since) END,
+                   CASE WHEN slip.n > 0 THEN pg_catalog.format('unannounced slip: %s project(s) past due', slip.n) END,
+                   CASE WHEN rh.status_overdue THEN pg_catalog.format('status update overdue since %s', rh.next_status_due) END
+               ], NULL) AS reasons
+          FROM @extschema@.clients AS c
+          LEFT JOIN @extschema@.communication_rhythm_at(asof) AS rh ON rh.client_id = c.client_id
+         CROSS JOIN LATERAL (
+                SELECT pg_catalog.count(*) AS n, pg_catalog.min(s.score) AS worst,
+                       pg_catalog.max(pg_catalog.timezone(@extschema@.report_zone(), s.answered_at))::pg_catalog.date AS last_day
+                  FROM @extschema@.surveys AS s
+                 WHERE s.client_id = c.client_id AND s.kind = 'nps' AND s.score <= 6
+                   AND s.answered_at > asof - interval '30 days' AND s.answered_at <= asof) AS det
+          LEFT JOIN (
+                SELECT d.client_id,
+                       pg_catalog.sum(@extschema@.sla_total(d.sla) - @extschema@.sla_met(d.sla)) AS n
+                  FROM @extschema@.scorecard_daily AS d
+                 WHERE d.day > pg_catalog.timezone(@extschema@.report_zone(), asof - interval '30 days')::pg_catalog.date
+                   AND d.day <= pg_catalog.timezone(@extschema@.report_zone(), asof)::pg_catalog.date
+                 GROUP BY d.client_id) AS miss ON miss.client_id = c.client_id
+         CROSS JOIN LATERAL (
+                SELECT pg_catalog.count(*) AS n, pg_catalog.min(e.opened_at) AS since
+                  FROM @extschema@.escalations AS e
+                 WHERE e.client_id = c.client_id AND e.opened_at <= asof
+                   AND (e.resolved_at IS NULL OR e.resolved_at > asof)) AS esc
+         CROSS JOIN LATERAL (
+                SELECT pg_catalog.count(*) AS n
+                  FROM @extschema@.projects AS p
+                 WHERE p.client_id = c.client_id AND p.due_at < asof
+                   AND (p.delivered_at IS NULL OR p.delivered_at > asof)
+                   AND (p.slip_announced_at IS NULL OR p.slip_announced_at >= p.due_at)) AS slip
+         WHERE c.signed_at <= asof AND (c.ended_at IS NULL OR c.ended_at > asof)) AS x
+ WHERE x.score > 0
+ ORDER BY x.score DESC, x.client_id;
+END;
+
+COMMENT ON FUNCTION @extschema@.at_risk_clients_at(pg_catalog.timestamptz) IS
+'Clients active at asof with a risk score and its reasons (recent detractor, SLA misses, open escalation, unannounced slip, overdue status update), worst first';
+
+CREATE VIEW @extschema@.at_risk_clients WITH (security_invoker = true) AS
+SELECT r.* FROM @extschema@.at_risk_clients_at(pg_catalog.now()) AS r;
+
+COMMENT ON VIEW @extschema@.at_risk_clients IS
+'at_risk_clients_at(now()): active clients with a risk score and its reasons, worst first';
+
+-- ---- Privileges ---------------------------------------------------------------------------------------
+
+REVOKE ALL ON @extschema@.scorecard_summaries, @extschema@.scorecard_values,
+    @extschema@.client_scorecard, @extschema@.team_scorecard, @extschema@.retention,
+    @extschema@.delivery_adherence, @extschema@.deliverable_quality,
+    @extschema@.communication_rhythm, @extschema@.complaint_patterns, @extschema@.qa_results,
+    @extschema@.at_risk_clients FROM PUBLIC;
+GRANT SELECT ON @extschema@.scorecard_summaries, @extschema@.scorecard_values,
+    @extschema@.client_scorecard, @extschema@.team_scorecard, @extschema@.retention,
+    @extschema@.delivery_adherence, @extschema@.deliverable_quality,
+    @extschema@.communication_rhythm, @extschema@.complaint_patterns, @extschema@.qa_results,
+    @extschema@.at_risk_clients TO cs_service_bi, cs_service_writer;
