@@ -73,7 +73,7 @@ COMMENT ON TABLE @extschema@.rollup_monthly IS
 CREATE TABLE @extschema@.rollup_queue (
     id        pg_catalog.int8 GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     day       pg_catalog.date NOT NULL,
-    client_id pg_catalog.text NOT NULL,
+    client_id pg_catalog.text,                   -- NULL: a request without a client
     queued_at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
 
@@ -300,6 +300,59 @@ SELECT pg_catalog.date_trunc('month', r.day)::pg_catalog.date AS month, r.client
 COMMENT ON VIEW @extschema@.scorecard_monthly_raw IS
 'scorecard_monthly recomputed from the raw tables alone (slow; for checks)';
 
+-- ---- SLA outcomes per day and every dimension of sla_compliance -----------------------------------
+
+CREATE TABLE @extschema@.rollup_sla_daily (
+    day      pg_catalog.date NOT NULL,
+    channel  pg_catalog.text,
+    priority pg_catalog.text,
+    team     pg_catalog.text,
+    manager  pg_catalog.text,
+    client   pg_catalog.text,
+    policy   pg_catalog.text,
+    metric   pg_catalog.text NOT NULL,
+    outcomes @extschema@.sla_summary NOT NULL,       -- decided outcomes
+    durations @extschema@.duration_summary NOT NULL, -- their SLA times
+    pending  pg_catalog.int8 NOT NULL DEFAULT 0      -- undecided
+);
+
+CREATE INDEX rollup_sla_daily_day ON @extschema@.rollup_sla_daily (day);
+
+COMMENT ON TABLE @extschema@.rollup_sla_daily IS
+'SLA outcomes per local day (report zone) of opening, channel, priority, team, manager, client, policy and metric for finished days, kept by cs_service.refresh_rollups(); sla_compliance reads it';
+
+CREATE FUNCTION @extschema@.sla_daily_raw(lo pg_catalog.timestamptz, hi pg_catalog.timestamptz)
+RETURNS SETOF @extschema@.rollup_sla_daily
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+SELECT pg_catalog.timezone(z.zone, o.opened_at)::pg_catalog.date,
+       o.channel, o.priority, o.team, o.manager, o.client, o.policy, o.metric,
+       @extschema@.sla_agg(o.met),
+       @extschema@.duration_agg(o.worst) FILTER (WHERE o.met IS NOT NULL),
+       pg_catalog.count(*) FILTER (WHERE o.met IS NULL)
+  FROM @extschema@.sla_outcomes AS o,
+       (SELECT @extschema@.report_zone() AS zone OFFSET 0) AS z
+ WHERE o.opened_at >= lo AND o.opened_at < hi
+ GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+END;
+
+COMMENT ON FUNCTION @extschema@.sla_daily_raw(pg_catalog.timestamptz, pg_catalog.timestamptz) IS
+'rollup_sla_daily''s rows computed from the requests opened in [lo, hi)';
+
+CREATE VIEW @extschema@.sla_daily WITH (security_invoker = true) AS
+SELECT d.*
+  FROM @extschema@.rollup_sla_daily AS d
+ WHERE d.day < (SELECT s.watermark FROM @extschema@.rollup_state AS s)
+UNION ALL
+SELECT r.*
+  FROM @extschema@.sla_daily_raw(
+           coalesce((SELECT pg_catalog.timezone(@extschema@.report_zone(), s.watermark::pg_catalog.timestamp)
+                       FROM @extschema@.rollup_state AS s), '-infinity'),
+           'infinity') AS r;
+
+COMMENT ON VIEW @extschema@.sla_daily IS
+'SLA outcomes per day and dimension: from rollup_sla_daily before the watermark, from the raw requests from it on';
+
 -- ---- The queue: which (day, client) rows changed ----------------------------------------------
 -- Statement-level triggers on every source table add the local day and client of each row
 -- written, old and new.  A status update also marks the day of the client's next status update
@@ -333,11 +386,11 @@ BEGIN
         WHEN 'qa_reviews' THEN
             'SELECT a.at, a.client_id FROM %1$I AS r '
             'JOIN @extschema@.activities AS a ON a.activity_id = r.activity_id'
-        WHEN 'requests' THEN 'SELECT r.opened_at AS at, r.client AS client_id FROM %1$I AS r WHERE r.client IS NOT NULL'
+        WHEN 'requests' THEN 'SELECT r.opened_at AS at, r.client AS client_id FROM %1$I AS r'
         WHEN 'request_events' THEN
             'SELECT q.opened_at AS at, q.client AS client_id '
             'FROM (SELECT DISTINCT e.request_id FROM %1$I AS e) AS r '
-            'JOIN @extschema@.requests AS q ON q.id = r.request_id WHERE q.client IS NOT NULL'
+            'JOIN @extschema@.requests AS q ON q.id = r.request_id'
     END;
     FOREACH tbl IN ARRAY CASE TG_OP WHEN 'INSERT' THEN ARRAY['new_rows']
                                      WHEN 'DELETE' THEN ARRAY['old_rows']
@@ -409,6 +462,7 @@ BEGIN
         PERFORM pg_advisory_xact_lock(pg_catalog.hashtext('cs_service.refresh_rollups'));
         DELETE FROM @extschema@.rollup_daily;
         DELETE FROM @extschema@.rollup_monthly;
+        DELETE FROM @extschema@.rollup_sla_daily;
         DELETE FROM @extschema@.rollup_queue;
         UPDATE @extschema@.rollup_state SET watermark = NULL;
     END IF;
@@ -448,18 +502,20 @@ BEGIN
     IF to_regclass('pg_temp.cs_rollup_work') IS NOT NULL THEN
         DROP TABLE pg_temp.cs_rollup_work;
     END IF;
-    CREATE TEMP TABLE cs_rollup_work (day date, client_id text, PRIMARY KEY (day, client_id))
-        ON COMMIT DROP;
+    CREATE TEMP TABLE cs_rollup_work (day date NOT NULL, client_id text) ON COMMIT DROP;
 
     IF rebuild OR mark IS NULL THEN
         -- everything before today, from scratch
         DELETE FROM @extschema@.rollup_queue AS q WHERE q.day < today;
         DELETE FROM @extschema@.rollup_daily;
         DELETE FROM @extschema@.rollup_monthly;
+        DELETE FROM @extschema@.rollup_sla_daily;
         INSERT INTO @extschema@.rollup_daily
         SELECT r.* FROM @extschema@.scorecard_daily_raw(
                    '-infinity', timezone(zone, today::timestamp)) AS r;
         GET DIAGNOSTICS n = ROW_COUNT;
+        INSERT INTO @extschema@.rollup_sla_daily
+        SELECT r.* FROM @extschema@.sla_daily_raw('-infinity', timezone(zone, today::timestamp)) AS r;
         INSERT INTO pg_temp.cs_rollup_work
         SELECT DISTINCT date_trunc('month', r.day)::date, r.client_id FROM @extschema@.rollup_daily AS r;
     ELSE
@@ -471,9 +527,16 @@ BEGIN
         INSERT INTO pg_temp.cs_rollup_work
         SELECT r.day, r.client_id FROM @extschema@.rollup_daily AS r
          WHERE r.sla_pending > 0 OR r.rhythm_pending > 0
-        ON CONFLICT DO NOTHING;
+        UNION
+        SELECT DISTINCT r.day, NULL FROM @extschema@.rollup_sla_daily AS r WHERE r.pending > 0;
 
         FOR d IN SELECT DISTINCT w.day FROM pg_temp.cs_rollup_work AS w ORDER BY 1 LOOP
+            -- the day's SLA outcomes, every client
+            DELETE FROM @extschema@.rollup_sla_daily AS r WHERE r.day = d;
+            INSERT INTO @extschema@.rollup_sla_daily
+            SELECT x.* FROM @extschema@.sla_daily_raw(timezone(zone, d::timestamp),
+                                                      timezone(zone, (d + 1)::timestamp)) AS x;
+            -- the day's scorecard rows of the clients whose rows changed
             DELETE FROM @extschema@.rollup_daily AS r
              USING pg_temp.cs_rollup_work AS w
              WHERE w.day = d AND r.day = d AND r.client_id = w.client_id;
@@ -483,7 +546,7 @@ BEGIN
                                                    timezone(zone, (d + 1)::timestamp)) AS x
              WHERE x.client_id IN (SELECT w.client_id FROM pg_temp.cs_rollup_work AS w WHERE w.day = d);
         END LOOP;
-        SELECT count(*) INTO n FROM pg_temp.cs_rollup_work;
+        SELECT count(DISTINCT (w.day, w.client_id)) INTO n FROM pg_temp.cs_rollup_work AS w;
 
         -- from here on the work table holds the months to sum again
         CREATE TEMP TABLE cs_rollup_months ON COMMIT DROP AS
@@ -523,13 +586,14 @@ COMMENT ON FUNCTION @extschema@.refresh_rollups(pg_catalog.bool) IS
 -- ---- Privileges --------------------------------------------------------------------------------
 
 REVOKE ALL ON @extschema@.rollup_daily, @extschema@.rollup_monthly, @extschema@.rollup_queue,
-    @extschema@.rollup_state, @extschema@.client_settings, @extschema@.scorecard_daily,
+    @extschema@.rollup_state, @extschema@.rollup_sla_daily, @extschema@.sla_daily, @extschema@.client_settings, @extschema@.scorecard_daily,
     @extschema@.scorecard_monthly, @extschema@.scorecard_monthly_raw FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.refresh_rollups(pg_catalog.bool) FROM PUBLIC;
 GRANT SELECT ON @extschema@.rollup_daily, @extschema@.rollup_monthly, @extschema@.rollup_state,
+    @extschema@.rollup_sla_daily, @extschema@.sla_daily,
     @extschema@.client_settings, @extschema@.scorecard_daily, @extschema@.scorecard_monthly,
     @extschema@.scorecard_monthly_raw TO cs_service_bi, cs_service_writer;
 GRANT SELECT, INSERT, DELETE ON @extschema@.rollup_daily, @extschema@.rollup_monthly,
-    @extschema@.rollup_queue TO cs_service_writer;
+    @extschema@.rollup_sla_daily, @extschema@.rollup_queue TO cs_service_writer;
 GRANT UPDATE ON @extschema@.rollup_state TO cs_service_writer;
 GRANT EXECUTE ON FUNCTION @extschema@.refresh_rollups(pg_catalog.bool) TO cs_service_writer;

@@ -532,3 +532,57 @@ GRANT SELECT ON @extschema@.scorecard_summaries, @extschema@.scorecard_values,
     @extschema@.delivery_adherence, @extschema@.deliverable_quality,
     @extschema@.communication_rhythm, @extschema@.complaint_patterns, @extschema@.qa_results,
     @extschema@.at_risk_clients TO cs_service_bi, cs_service_writer;
+
+-- ---- sla_compliance reads the rollups ----------------------------------------------------------------
+-- 0.2.0: the same columns as in 0.1.0, now merged from the daily SLA rollups (finished days) and
+-- the raw requests (from the watermark on); periods are local days, ISO weeks and months of the
+-- report zone (0.1.0: of the session's time zone).
+
+CREATE OR REPLACE VIEW @extschema@.sla_compliance WITH (security_invoker = true) AS
+SELECT 'day'::pg_catalog.text AS grain, x.period, x.period AS day, NULL::pg_catalog.date AS week, NULL::pg_catalog.date AS month,
+       x.channel, x.priority, x.team, x.manager, x.client, x.policy, x.metric,
+       @extschema@.sla_total(x.summary) AS requests, @extschema@.sla_met(x.summary) AS met,
+       @extschema@.sla_total(x.summary) - @extschema@.sla_met(x.summary) AS missed, x.pending,
+       @extschema@.sla_pct(x.summary) AS sla_pct,
+       (@extschema@.sla_interval(x.summary)).lower AS sla_pct_low,
+       (@extschema@.sla_interval(x.summary)).upper AS sla_pct_high,
+       pg_catalog.date_part('epoch', @extschema@.percentile(x.durations, 0.5)) / 60 AS median_minutes,
+       pg_catalog.date_part('epoch', @extschema@.percentile(x.durations, 0.9)) / 60 AS p90_minutes
+  FROM (SELECT d.day AS period,
+               d.channel, d.priority, d.team, d.manager, d.client, d.policy, d.metric,
+               @extschema@.rollup(d.outcomes) AS summary, @extschema@.rollup(d.durations) AS durations,
+               pg_catalog.sum(d.pending)::pg_catalog.int8 AS pending
+          FROM @extschema@.sla_daily AS d
+         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) AS x
+UNION ALL
+SELECT 'week'::pg_catalog.text AS grain, x.period, NULL::pg_catalog.date AS day, x.period AS week, NULL::pg_catalog.date AS month,
+       x.channel, x.priority, x.team, x.manager, x.client, x.policy, x.metric,
+       @extschema@.sla_total(x.summary) AS requests, @extschema@.sla_met(x.summary) AS met,
+       @extschema@.sla_total(x.summary) - @extschema@.sla_met(x.summary) AS missed, x.pending,
+       @extschema@.sla_pct(x.summary) AS sla_pct,
+       (@extschema@.sla_interval(x.summary)).lower AS sla_pct_low,
+       (@extschema@.sla_interval(x.summary)).upper AS sla_pct_high,
+       pg_catalog.date_part('epoch', @extschema@.percentile(x.durations, 0.5)) / 60 AS median_minutes,
+       pg_catalog.date_part('epoch', @extschema@.percentile(x.durations, 0.9)) / 60 AS p90_minutes
+  FROM (SELECT pg_catalog.date_trunc('week', d.day)::pg_catalog.date AS period,
+               d.channel, d.priority, d.team, d.manager, d.client, d.policy, d.metric,
+               @extschema@.rollup(d.outcomes) AS summary, @extschema@.rollup(d.durations) AS durations,
+               pg_catalog.sum(d.pending)::pg_catalog.int8 AS pending
+          FROM @extschema@.sla_daily AS d
+         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) AS x
+UNION ALL
+SELECT 'month'::pg_catalog.text AS grain, x.period, NULL::pg_catalog.date AS day, NULL::pg_catalog.date AS week, x.period AS month,
+       x.channel, x.priority, x.team, x.manager, x.client, x.policy, x.metric,
+       @extschema@.sla_total(x.summary) AS requests, @extschema@.sla_met(x.summary) AS met,
+       @extschema@.sla_total(x.summary) - @extschema@.sla_met(x.summary) AS missed, x.pending,
+       @extschema@.sla_pct(x.summary) AS sla_pct,
+       (@extschema@.sla_interval(x.summary)).lower AS sla_pct_low,
+       (@extschema@.sla_interval(x.summary)).upper AS sla_pct_high,
+       pg_catalog.date_part('epoch', @extschema@.percentile(x.durations, 0.5)) / 60 AS median_minutes,
+       pg_catalog.date_part('epoch', @extschema@.percentile(x.durations, 0.9)) / 60 AS p90_minutes
+  FROM (SELECT pg_catalog.date_trunc('month', d.day)::pg_catalog.date AS period,
+               d.channel, d.priority, d.team, d.manager, d.client, d.policy, d.metric,
+               @extschema@.rollup(d.outcomes) AS summary, @extschema@.rollup(d.durations) AS durations,
+               pg_catalog.sum(d.pending)::pg_catalog.int8 AS pending
+          FROM @extschema@.sla_daily AS d
+         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) AS x;
