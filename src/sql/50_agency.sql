@@ -340,6 +340,221 @@ INSERT INTO @extschema@.quality_weights (factor, weight, description) VALUES
     ('rhythm',              10, 'communication: status updates and meeting reports on time, %'),
     ('response_time',        5, 'communication: first responses within their target, %');
 
+
+-- ---- Sources: what the scorecard reads ----------------------------------------------------------
+-- As for the SLA engine (doc/sla.md, "Binding a CRM"), the scorecard reads each table of the
+-- model through a plain SQL function, source_<table>(), returning the table's row type.  By
+-- default it reads the table; cs_service.sla_bind('<table>', 'SELECT ... FROM crm....') points
+-- it at a view over a CRM's own tables instead, without copying a row.  The functions are
+-- inlined into the queries (no SET search_path; their bodies name one schema-qualified relation).
+
+CREATE FUNCTION @extschema@.source_clients()
+RETURNS SETOF @extschema@.clients
+LANGUAGE sql STABLE PARALLEL SAFE
+AS 'SELECT s.* FROM @extschema@.clients AS s';
+
+CREATE FUNCTION @extschema@.source_orders()
+RETURNS SETOF @extschema@.orders
+LANGUAGE sql STABLE PARALLEL SAFE
+AS 'SELECT s.* FROM @extschema@.orders AS s';
+
+CREATE FUNCTION @extschema@.source_projects()
+RETURNS SETOF @extschema@.projects
+LANGUAGE sql STABLE PARALLEL SAFE
+AS 'SELECT s.* FROM @extschema@.projects AS s';
+
+CREATE FUNCTION @extschema@.source_deliverables()
+RETURNS SETOF @extschema@.deliverables
+LANGUAGE sql STABLE PARALLEL SAFE
+AS 'SELECT s.* FROM @extschema@.deliverables AS s';
+
+CREATE FUNCTION @extschema@.source_surveys()
+RETURNS SETOF @extschema@.surveys
+LANGUAGE sql STABLE PARALLEL SAFE
+AS 'SELECT s.* FROM @extschema@.surveys AS s';
+
+CREATE FUNCTION @extschema@.source_escalations()
+RETURNS SETOF @extschema@.escalations
+LANGUAGE sql STABLE PARALLEL SAFE
+AS 'SELECT s.* FROM @extschema@.escalations AS s';
+
+CREATE FUNCTION @extschema@.source_complaints()
+RETURNS SETOF @extschema@.complaints
+LANGUAGE sql STABLE PARALLEL SAFE
+AS 'SELECT s.* FROM @extschema@.complaints AS s';
+
+CREATE FUNCTION @extschema@.source_activities()
+RETURNS SETOF @extschema@.activities
+LANGUAGE sql STABLE PARALLEL SAFE
+AS 'SELECT s.* FROM @extschema@.activities AS s';
+
+CREATE FUNCTION @extschema@.source_qa_reviews()
+RETURNS SETOF @extschema@.qa_reviews
+LANGUAGE sql STABLE PARALLEL SAFE
+AS 'SELECT s.* FROM @extschema@.qa_reviews AS s';
+
+-- Binding: sla_bind() accepts the agency tables too.  A bound query must return the contract
+-- columns of the table by name (any type castable to the model's); the model's other columns
+-- may be left out (they read as NULL, or their default for created_at-like columns).
+ALTER TABLE @extschema@.sla_bindings DROP CONSTRAINT sla_bindings_source_check;
+ALTER TABLE @extschema@.sla_bindings ADD CONSTRAINT sla_bindings_source_check CHECK (source IN (
+    'requests', 'events', 'clients', 'orders', 'projects', 'deliverables', 'surveys',
+    'escalations', 'complaints', 'activities', 'qa_reviews'));
+
+CREATE FUNCTION @extschema@.agency_apply_binding(source pg_catalog.text, query pg_catalog.text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    contract text[] := CASE source
+        WHEN 'clients' THEN ARRAY['client_id', 'name', 'manager', 'team', 'signed_at', 'ended_at']
+        WHEN 'orders' THEN ARRAY['order_id', 'client_id', 'ordered_at', 'amount']
+        WHEN 'projects' THEN ARRAY['project_id', 'client_id', 'budget', 'spent', 'due_at', 'delivered_at', 'slip_announced_at']
+        WHEN 'deliverables' THEN ARRAY['deliverable_id', 'project_id', 'delivered_at', 'passed_verification', 'rework_rounds']
+        WHEN 'surveys' THEN ARRAY['survey_id', 'client_id', 'answered_at', 'kind', 'score', 'milestone']
+        WHEN 'escalations' THEN ARRAY['escalation_id', 'client_id', 'opened_at', 'resolved_at']
+        WHEN 'complaints' THEN ARRAY['complaint_id', 'client_id', 'raised_at', 'category']
+        WHEN 'activities' THEN ARRAY['activity_id', 'manager', 'client_id', 'kind', 'at', 'report_sent_at']
+        WHEN 'qa_reviews' THEN ARRAY['activity_id', 'reviewed_at', 'passed', 'note']
+    END;
+    have text[];
+    cols text;
+    missing text;
+BEGIN
+    IF query IS NULL THEN
+        EXECUTE format('CREATE OR REPLACE FUNCTION @extschema@.%I() RETURNS SETOF @extschema@.%I '
+                       'LANGUAGE sql STABLE PARALLEL SAFE AS %L',
+                       'source_' || source, source,
+                       format('SELECT s.* FROM @extschema@.%I AS s', source));
+        IF to_regclass('@extschema@.bound_' || source) IS NOT NULL THEN
+            EXECUTE format('DROP VIEW @extschema@.%I', 'bound_' || source);
+        END IF;
+        RETURN;
+    END IF;
+    -- which columns does the query return?
+    EXECUTE format('CREATE TEMP VIEW cs_service_binding_probe AS %s', query);
+    SELECT array_agg(a.attname::text) INTO have
+      FROM pg_attribute AS a
+     WHERE a.attrelid = 'pg_temp.cs_service_binding_probe'::regclass AND a.attnum > 0;
+    DROP VIEW pg_temp.cs_service_binding_probe;
+    SELECT string_agg(c, ', ') INTO missing FROM unnest(contract) AS c WHERE c <> ALL (have);
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'the query bound to source "%" lacks columns: %', source, missing
+            USING ERRCODE = 'undefined_column',
+                  DETAIL = format('It returns: %s.', array_to_string(have, ', ')),
+                  HINT = format('Name them with AS, e.g. SELECT id AS %s, ...', contract[1]);
+    END IF;
+    SELECT string_agg(CASE WHEN a.attname::text = ANY (have)
+                           THEN format('s.%I::%s AS %I', a.attname, format_type(a.atttypid, a.atttypmod), a.attname)
+                           ELSE format('%s::%s AS %I',
+                                       coalesce(pg_get_expr(d.adbin, d.adrelid), 'NULL'),
+                                       format_type(a.atttypid, a.atttypmod), a.attname) END,
+                      ', ' ORDER BY a.attnum) INTO cols
+      FROM pg_attribute AS a
+      LEFT JOIN pg_attrdef AS d ON d.adrelid = a.attrelid AND d.adnum = a.attnum AND a.attgenerated = ''
+     WHERE a.attrelid = format('@extschema@.%I', source)::regclass AND a.attnum > 0 AND NOT a.attisdropped;
+    EXECUTE format('CREATE OR REPLACE VIEW @extschema@.%I WITH (security_invoker = true) AS SELECT %s FROM (%s) AS s',
+                   'bound_' || source, cols, query);
+    EXECUTE format('GRANT SELECT ON @extschema@.%I TO cs_service_bi, cs_service_writer', 'bound_' || source);
+    EXECUTE format('CREATE OR REPLACE FUNCTION @extschema@.%I() RETURNS SETOF @extschema@.%I '
+                   'LANGUAGE sql STABLE PARALLEL SAFE AS %L',
+                   'source_' || source, source,
+                   format('SELECT s.* FROM @extschema@.%I AS s', 'bound_' || source));
+END
+$$;
+
+REVOKE ALL ON FUNCTION @extschema@.agency_apply_binding(pg_catalog.text, pg_catalog.text) FROM PUBLIC;
+
+-- sla_apply_binding (0.1.0) handles requests and events; the agency sources go to the above.
+CREATE OR REPLACE FUNCTION @extschema@.sla_bindings_apply()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') AND (TG_OP = 'DELETE' OR NEW.source <> OLD.source) THEN
+        IF OLD.source IN ('requests', 'events') THEN
+            PERFORM @extschema@.sla_apply_binding(OLD.source, NULL);
+        ELSE
+            PERFORM @extschema@.agency_apply_binding(OLD.source, NULL);
+        END IF;
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    IF NEW.source IN ('requests', 'events') THEN
+        PERFORM @extschema@.sla_apply_binding(NEW.source, NEW.query);
+    ELSE
+        PERFORM @extschema@.agency_apply_binding(NEW.source, NEW.query);
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.sla_bind(source pg_catalog.text, query pg_catalog.text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF source IS NULL OR source NOT IN ('requests', 'events', 'clients', 'orders', 'projects',
+                                        'deliverables', 'surveys', 'escalations', 'complaints',
+                                        'activities', 'qa_reviews') THEN
+        RAISE EXCEPTION 'unknown source "%"', source
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'The sources are requests, events, clients, orders, projects, deliverables, surveys, escalations, complaints, activities and qa_reviews.',
+                  HINT = 'SELECT cs_service.sla_bind(''events'', ''SELECT ticket_id AS request_id, at, kind, id AS seq FROM crm.ticket_events'').';
+    END IF;
+    IF query IS NULL THEN
+        RAISE EXCEPTION 'the query bound to source "%" must not be NULL', source
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = format('To read the model table again: SELECT cs_service.sla_unbind(%L).', source);
+    END IF;
+    INSERT INTO @extschema@.sla_bindings AS b (source, query) VALUES (sla_bind.source, sla_bind.query)
+        ON CONFLICT ON CONSTRAINT sla_bindings_pkey
+        DO UPDATE SET query = excluded.query, updated_at = now();
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.sla_bind(pg_catalog.text, pg_catalog.text) IS
+'Point a source (requests, events, or an agency table: clients, orders, projects, deliverables, surveys, escalations, complaints, activities, qa_reviews) at a query over your own tables; survives pg_dump and restore';
+
+-- Rollups cannot see a CRM's writes: mark the days whose rows changed (or rebuild with
+-- refresh_rollups(true)).
+CREATE FUNCTION @extschema@.rollups_invalidate(
+    "from" pg_catalog.timestamptz, "to" pg_catalog.timestamptz,
+    client_id pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.int8
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    zone text := @extschema@.report_zone();
+    n bigint;
+BEGIN
+    IF "from" IS NULL OR "to" IS NULL OR NOT ("from" < "to") OR NOT isfinite("from") OR NOT isfinite("to") THEN
+        RAISE EXCEPTION 'rollups_invalidate needs a finite period with "from" before "to"'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('The period was [%s, %s).', "from", "to");
+    END IF;
+    INSERT INTO @extschema@.rollup_queue (day, client_id)
+    SELECT d::date, c.client_id
+      FROM generate_series(date_trunc('day', timezone(zone, "from")),
+                           timezone(zone, "to" - interval '1 microsecond'), interval '1 day') AS d
+     CROSS JOIN (SELECT s.client_id FROM @extschema@.source_clients() AS s
+                  WHERE rollups_invalidate.client_id IS NULL OR s.client_id = rollups_invalidate.client_id
+                 UNION ALL SELECT NULL) AS c;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.rollups_invalidate(pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.text) IS
+'Mark the local days of [from, to) (of one client, or all) for the next refresh_rollups(): for sources bound to a CRM, whose writes the rollup triggers cannot see';
+
+REVOKE ALL ON FUNCTION @extschema@.rollups_invalidate(pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.text) FROM PUBLIC;
+
 -- ---- pg_dump keeps the rows --------------------------------------------------------------------
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.report_settings', '');

@@ -21,7 +21,7 @@ SELECT c.client_id, p.name AS policy,
                 'UTC; mon-sun 00:00-24:00'::@extschema@.business_calendar) AS calendar,
        coalesce(p.status_every_days, 5) AS status_every_days,
        coalesce(p.meeting_report_within, interval '4 hours') AS meeting_report_within
-  FROM @extschema@.clients AS c
+  FROM @extschema@.source_clients() AS c
   LEFT JOIN @extschema@.sla_policies AS p
     ON p.name = coalesce(c.policy,
                          @extschema@.sla_policy_for(c.client_id, NULL, NULL, pg_catalog.now()))
@@ -117,7 +117,7 @@ srv AS (
            @extschema@.score_agg(s.score) FILTER (WHERE s.kind = 'nps') AS nps,
            @extschema@.score_agg(s.score) FILTER (WHERE s.kind = 'csat') AS csat,
            @extschema@.score_agg(s.score) FILTER (WHERE s.kind = 'ces') AS ces
-      FROM @extschema@.surveys AS s, z
+      FROM @extschema@.source_surveys() AS s, z
      WHERE s.answered_at >= lo AND s.answered_at < hi
      GROUP BY 1, 2),
 prj AS (
@@ -125,34 +125,34 @@ prj AS (
            pg_catalog.count(*)::pg_catalog.int4 AS projects_delivered,
            pg_catalog.count(*) FILTER (WHERE p.delivered_at <= p.due_at)::pg_catalog.int4 AS projects_on_time,
            pg_catalog.count(*) FILTER (WHERE p.spent <= p.budget)::pg_catalog.int4 AS projects_within_budget
-      FROM @extschema@.projects AS p, z
+      FROM @extschema@.source_projects() AS p, z
      WHERE p.delivered_at >= lo AND p.delivered_at < hi
      GROUP BY 1, 2),
 dlv AS (
     SELECT pg_catalog.timezone(z.zone, d.delivered_at)::pg_catalog.date AS day, p.client_id,
            pg_catalog.count(*)::pg_catalog.int4 AS deliverables,
            pg_catalog.count(*) FILTER (WHERE d.passed_verification)::pg_catalog.int4 AS deliverables_passed
-      FROM @extschema@.deliverables AS d
-      JOIN @extschema@.projects AS p ON p.project_id = d.project_id, z
+      FROM @extschema@.source_deliverables() AS d
+      JOIN @extschema@.source_projects() AS p ON p.project_id = d.project_id, z
      WHERE d.delivered_at >= lo AND d.delivered_at < hi
      GROUP BY 1, 2),
 esc AS (
     SELECT pg_catalog.timezone(z.zone, e.opened_at)::pg_catalog.date AS day, e.client_id,
            pg_catalog.count(*)::pg_catalog.int4 AS escalations
-      FROM @extschema@.escalations AS e, z
+      FROM @extschema@.source_escalations() AS e, z
      WHERE e.opened_at >= lo AND e.opened_at < hi
      GROUP BY 1, 2),
 cmp AS (
     SELECT pg_catalog.timezone(z.zone, c.raised_at)::pg_catalog.date AS day, c.client_id,
            pg_catalog.count(*)::pg_catalog.int4 AS complaints
-      FROM @extschema@.complaints AS c, z
+      FROM @extschema@.source_complaints() AS c, z
      WHERE c.raised_at >= lo AND c.raised_at < hi
      GROUP BY 1, 2),
 act AS (
     SELECT a.activity_id, a.client_id, a.kind, a.at, a.report_sent_at, q.passed,
            pg_catalog.timezone(z.zone, a.at)::pg_catalog.date AS day, z.asof
-      FROM @extschema@.activities AS a
-      LEFT JOIN @extschema@.qa_reviews AS q ON q.activity_id = a.activity_id, z
+      FROM @extschema@.source_activities() AS a
+      LEFT JOIN @extschema@.source_qa_reviews() AS q ON q.activity_id = a.activity_id, z
      WHERE a.at >= lo AND a.at < hi),
 rhythm AS (
     -- a meeting's report is due meeting_report_within business time after it; a status update
@@ -175,7 +175,7 @@ rhythm AS (
       JOIN @extschema@.client_settings AS cs ON cs.client_id = a.client_id
       LEFT JOIN LATERAL (
             SELECT pg_catalog.max(p.at) AS at
-              FROM @extschema@.activities AS p
+              FROM @extschema@.source_activities() AS p
              WHERE p.client_id = a.client_id AND p.kind = 'status' AND p.at < a.at
                AND a.kind = 'status') AS prev ON true
      WHERE a.kind IN ('meeting', 'status')),
@@ -597,3 +597,5 @@ GRANT SELECT, INSERT, DELETE ON @extschema@.rollup_daily, @extschema@.rollup_mon
     @extschema@.rollup_sla_daily, @extschema@.rollup_queue TO cs_service_writer;
 GRANT UPDATE ON @extschema@.rollup_state TO cs_service_writer;
 GRANT EXECUTE ON FUNCTION @extschema@.refresh_rollups(pg_catalog.bool) TO cs_service_writer;
+GRANT EXECUTE ON FUNCTION @extschema@.rollups_invalidate(pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.text)
+    TO cs_service_writer;

@@ -27,7 +27,7 @@ per_client AS MATERIALIZED (
            coalesce(m.qa_passed, 0) AS qa_passed,
            coalesce(m.rhythm_due, 0) AS rhythm_due,
            coalesce(m.rhythm_on_time, 0) AS rhythm_on_time
-      FROM @extschema@.clients AS c
+      FROM @extschema@.source_clients() AS c
      CROSS JOIN z
      CROSS JOIN LATERAL pg_catalog.generate_series(
             pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, c.signed_at)),
@@ -173,7 +173,7 @@ months AS MATERIALIZED (
            pg_catalog.timezone(z.zone, (g + interval '1 month')::pg_catalog.timestamp) AS m_end
       FROM z CROSS JOIN LATERAL pg_catalog.generate_series(
                (SELECT pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, pg_catalog.min(c.signed_at)))
-                  FROM @extschema@.clients AS c),
+                  FROM @extschema@.source_clients() AS c),
                pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, pg_catalog.now())),
                interval '1 month') AS g),
 counts AS (
@@ -186,7 +186,7 @@ counts AS (
                                        AND (c.ended_at IS NULL OR c.ended_at >= mo.m_end)) AS clients_end,
            pg_catalog.count(*) FILTER (WHERE c.signed_at >= mo.m_start AND c.signed_at < mo.m_end
                                        AND c.ended_at - c.signed_at <= interval '60 days') AS early_churned
-      FROM months AS mo CROSS JOIN @extschema@.clients AS c
+      FROM months AS mo CROSS JOIN @extschema@.source_clients() AS c
      GROUP BY mo.month),
 ordering AS (
     SELECT mo.month,
@@ -196,7 +196,7 @@ ordering AS (
       FROM months AS mo
      CROSS JOIN LATERAL (
             SELECT pg_catalog.count(*) AS n, pg_catalog.sum(od.amount) AS revenue
-              FROM @extschema@.orders AS od
+              FROM @extschema@.source_orders() AS od
              WHERE od.ordered_at < mo.m_end
              GROUP BY od.client_id) AS o
      GROUP BY mo.month),
@@ -204,10 +204,10 @@ cohorts AS (
     SELECT pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, c.signed_at))::pg_catalog.date AS month,
            pg_catalog.round(pg_catalog.avg(coalesce(r.revenue, 0)), 2) AS ltv_avg,
            pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY coalesce(r.revenue, 0)::pg_catalog.float8) AS ltv_median
-      FROM @extschema@.clients AS c
+      FROM @extschema@.source_clients() AS c
      CROSS JOIN z
       LEFT JOIN LATERAL (SELECT pg_catalog.sum(od.amount) AS revenue
-                           FROM @extschema@.orders AS od
+                           FROM @extschema@.source_orders() AS od
                           WHERE od.client_id = c.client_id AND od.ordered_at <= pg_catalog.now()) AS r ON true
      GROUP BY 1)
 SELECT k.month, k.clients_start, k.clients_new, k.clients_ended, k.clients_end,
@@ -244,7 +244,7 @@ SELECT pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, p.delivered_at
        100.0::pg_catalog.float8 * pg_catalog.count(*) FILTER (WHERE p.spent <= p.budget) / pg_catalog.count(*) AS within_budget_pct,
        (pg_catalog.avg(100 * (p.spent - p.budget) / p.budget)
            FILTER (WHERE p.spent > p.budget AND p.budget > 0))::pg_catalog.float8 AS overrun_pct_avg
-  FROM @extschema@.projects AS p
+  FROM @extschema@.source_projects() AS p
  CROSS JOIN (SELECT @extschema@.report_zone() AS zone) AS z
  WHERE p.delivered_at IS NOT NULL
  GROUP BY 1, 2;
@@ -259,8 +259,8 @@ SELECT pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, d.delivered_at
        100.0::pg_catalog.float8 * pg_catalog.count(*) FILTER (WHERE d.passed_verification) / pg_catalog.count(*) AS passed_verification_pct,
        100.0::pg_catalog.float8 * pg_catalog.count(*) FILTER (WHERE d.rework_rounds = 0) / pg_catalog.count(*) AS first_pass_pct,
        pg_catalog.avg(d.rework_rounds)::pg_catalog.float8 AS rework_rounds_avg
-  FROM @extschema@.deliverables AS d
-  JOIN @extschema@.projects AS p ON p.project_id = d.project_id
+  FROM @extschema@.source_deliverables() AS d
+  JOIN @extschema@.source_projects() AS p ON p.project_id = d.project_id
  CROSS JOIN (SELECT @extschema@.report_zone() AS zone) AS z
  GROUP BY 1, 2, 3;
 
@@ -289,15 +289,15 @@ WITH z AS MATERIALIZED (
 SELECT c.client_id, c.name, c.manager, c.team, cs.policy, st.last_at,
        @extschema@.business_days_add(coalesce(st.last_at, c.signed_at), cs.status_every_days, cs.calendar),
        @extschema@.business_days_add(coalesce(st.last_at, c.signed_at), cs.status_every_days, cs.calendar) < asof,
-       EXISTS (SELECT FROM @extschema@.activities AS a
+       EXISTS (SELECT FROM @extschema@.source_activities() AS a
                 WHERE a.client_id = c.client_id AND a.kind = 'review'
                   AND a.at >= z.m_start AND a.at <= asof),
        mt.meetings, mt.late, mt.pending
-  FROM @extschema@.clients AS c
+  FROM @extschema@.source_clients() AS c
   JOIN @extschema@.client_settings AS cs ON cs.client_id = c.client_id
  CROSS JOIN z
  CROSS JOIN LATERAL (SELECT pg_catalog.max(a.at) AS last_at
-                       FROM @extschema@.activities AS a
+                       FROM @extschema@.source_activities() AS a
                       WHERE a.client_id = c.client_id AND a.kind = 'status' AND a.at <= asof) AS st
  CROSS JOIN LATERAL (
         SELECT pg_catalog.count(*) AS meetings,
@@ -306,7 +306,7 @@ SELECT c.client_id, c.name, c.manager, c.team, cs.policy, st.last_at,
                                                   AND r.due <= asof)) AS late,
                pg_catalog.count(*) FILTER (WHERE (a.report_sent_at IS NULL OR a.report_sent_at > asof)
                                               AND r.due > asof) AS pending
-          FROM @extschema@.activities AS a
+          FROM @extschema@.source_activities() AS a
          CROSS JOIN LATERAL (SELECT @extschema@.business_add(a.at, cs.meeting_report_within, cs.calendar) AS due) AS r
          WHERE a.client_id = c.client_id AND a.kind = 'meeting'
            AND a.at >= z.m_start AND a.at <= asof) AS mt
@@ -352,14 +352,14 @@ BEGIN
     END IF;
     RETURN QUERY
     WITH active AS (
-        SELECT c.client_id FROM @extschema@.clients AS c
+        SELECT c.client_id FROM @extschema@.source_clients() AS c
          WHERE c.signed_at < "to" AND (c.ended_at IS NULL OR c.ended_at >= "from")),
     n AS (SELECT count(*) AS n FROM active)
     SELECT k.category, count(DISTINCT k.client_id), n.n,
            count(DISTINCT k.client_id)::float8 / n.n,
            CASE WHEN count(DISTINCT k.client_id)::float8 / n.n >= threshold
                 THEN 'systemic' ELSE 'local' END
-      FROM @extschema@.complaints AS k
+      FROM @extschema@.source_complaints() AS k
       JOIN active AS a ON a.client_id = k.client_id
      CROSS JOIN n
      WHERE k.raised_at >= "from" AND k.raised_at < "to"
@@ -374,7 +374,7 @@ COMMENT ON FUNCTION @extschema@.complaint_patterns(pg_catalog.timestamptz, pg_ca
 CREATE VIEW @extschema@.complaint_patterns WITH (security_invoker = true) AS
 SELECT m.month, p.category, p.clients_complaining, p.active_clients, p.share, p.verdict
   FROM (SELECT DISTINCT pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, k.raised_at))::pg_catalog.date AS month, z.zone
-          FROM @extschema@.complaints AS k
+          FROM @extschema@.source_complaints() AS k
          CROSS JOIN (SELECT @extschema@.report_zone() AS zone) AS z) AS m
  CROSS JOIN LATERAL @extschema@.complaint_patterns(
         pg_catalog.timezone(m.zone, m.month::pg_catalog.timestamp),
@@ -426,7 +426,7 @@ BEGIN
                    row_number() OVER w AS rn,
                    count(*) OVER (PARTITION BY a.manager, a.kind) AS n,
                    ceil(fraction::numeric * count(*) OVER (PARTITION BY a.manager, a.kind))::int8 AS k
-              FROM @extschema@.activities AS a
+              FROM @extschema@.source_activities() AS a
              WHERE a.at >= m_start AND a.at < m_end
             WINDOW w AS (PARTITION BY a.manager, a.kind
                          ORDER BY hashint8extended(a.activity_id, seed), a.activity_id)) AS s
@@ -447,8 +447,8 @@ SELECT pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, a.at))::pg_cat
        @extschema@.sla_pct(@extschema@.sla_agg(NOT q.passed)) AS error_rate_pct,
        (@extschema@.sla_interval(@extschema@.sla_agg(NOT q.passed))).lower AS error_rate_low,
        (@extschema@.sla_interval(@extschema@.sla_agg(NOT q.passed))).upper AS error_rate_high
-  FROM @extschema@.activities AS a
-  LEFT JOIN @extschema@.qa_reviews AS q ON q.activity_id = a.activity_id
+  FROM @extschema@.source_activities() AS a
+  LEFT JOIN @extschema@.source_qa_reviews() AS q ON q.activity_id = a.activity_id
  CROSS JOIN (SELECT @extschema@.report_zone() AS zone) AS z
  GROUP BY 1, 2;
 
@@ -480,12 +480,12 @@ SELECT x.client_id, x.name, x.manager, x.team, x.score, x.reasons
                    CASE WHEN slip.n > 0 THEN pg_catalog.format('unannounced slip: %s project(s) past due', slip.n) END,
                    CASE WHEN rh.status_overdue THEN pg_catalog.format('status update overdue since %s', rh.next_status_due) END
                ], NULL) AS reasons
-          FROM @extschema@.clients AS c
+          FROM @extschema@.source_clients() AS c
           LEFT JOIN @extschema@.communication_rhythm_at(asof) AS rh ON rh.client_id = c.client_id
          CROSS JOIN LATERAL (
                 SELECT pg_catalog.count(*) AS n, pg_catalog.min(s.score) AS worst,
                        pg_catalog.max(pg_catalog.timezone(@extschema@.report_zone(), s.answered_at))::pg_catalog.date AS last_day
-                  FROM @extschema@.surveys AS s
+                  FROM @extschema@.source_surveys() AS s
                  WHERE s.client_id = c.client_id AND s.kind = 'nps' AND s.score <= 6
                    AND s.answered_at > asof - interval '30 days' AND s.answered_at <= asof) AS det
           LEFT JOIN (
@@ -497,12 +497,12 @@ SELECT x.client_id, x.name, x.manager, x.team, x.score, x.reasons
                  GROUP BY d.client_id) AS miss ON miss.client_id = c.client_id
          CROSS JOIN LATERAL (
                 SELECT pg_catalog.count(*) AS n, pg_catalog.min(e.opened_at) AS since
-                  FROM @extschema@.escalations AS e
+                  FROM @extschema@.source_escalations() AS e
                  WHERE e.client_id = c.client_id AND e.opened_at <= asof
                    AND (e.resolved_at IS NULL OR e.resolved_at > asof)) AS esc
          CROSS JOIN LATERAL (
                 SELECT pg_catalog.count(*) AS n
-                  FROM @extschema@.projects AS p
+                  FROM @extschema@.source_projects() AS p
                  WHERE p.client_id = c.client_id AND p.due_at < asof
                    AND (p.delivered_at IS NULL OR p.delivered_at > asof)
                    AND (p.slip_announced_at IS NULL OR p.slip_announced_at >= p.due_at)) AS slip
