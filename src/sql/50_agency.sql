@@ -126,7 +126,7 @@ CREATE TABLE @extschema@.orders (
                REFERENCES @extschema@.clients (client_id) ON UPDATE CASCADE ON DELETE CASCADE,
     ordered_at pg_catalog.timestamptz NOT NULL,
     amount     pg_catalog.numeric NOT NULL,
-    CONSTRAINT orders_amount_not_negative CHECK (amount >= 0),
+    CONSTRAINT orders_amount_not_negative CHECK (amount >= 0 AND amount <> 'NaN'),
     CONSTRAINT orders_ordered_at_finite CHECK (pg_catalog.isfinite(ordered_at))
 );
 
@@ -144,8 +144,8 @@ CREATE TABLE @extschema@.projects (
     due_at            pg_catalog.timestamptz NOT NULL,
     delivered_at      pg_catalog.timestamptz,
     slip_announced_at pg_catalog.timestamptz,
-    CONSTRAINT projects_budget_not_negative CHECK (budget >= 0),
-    CONSTRAINT projects_spent_not_negative CHECK (spent >= 0),
+    CONSTRAINT projects_budget_not_negative CHECK (budget >= 0 AND budget <> 'NaN'),
+    CONSTRAINT projects_spent_not_negative CHECK (spent >= 0 AND spent <> 'NaN'),
     CONSTRAINT projects_due_at_finite CHECK (pg_catalog.isfinite(due_at)),
     CONSTRAINT projects_delivered_at_finite CHECK (pg_catalog.isfinite(delivered_at))
 );
@@ -283,7 +283,7 @@ CREATE TABLE @extschema@.quality_weights (
         'sla', 'on_time', 'within_budget', 'deliverable_quality', 'qa_pass',
         'nps', 'csat', 'ces', 'rhythm', 'response_time')),
     CONSTRAINT quality_weights_weight_not_negative
-        CHECK (weight >= 0 AND weight <> 'infinity'::pg_catalog.float8)
+        CHECK (weight >= 0 AND weight <> 'infinity'::pg_catalog.float8 AND weight <> 'NaN'::pg_catalog.float8)
 );
 
 COMMENT ON TABLE @extschema@.quality_weights IS
@@ -327,6 +327,21 @@ $$;
 CREATE CONSTRAINT TRIGGER quality_weights_check AFTER UPDATE OR DELETE ON @extschema@.quality_weights
     DEFERRABLE INITIALLY IMMEDIATE
     FOR EACH ROW EXECUTE FUNCTION @extschema@.quality_weights_check();
+
+CREATE FUNCTION @extschema@.quality_weights_no_truncate()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RAISE EXCEPTION 'the quality weights cannot all be removed'
+        USING ERRCODE = 'check_violation',
+              HINT = 'Set the weights you do not want to 0: UPDATE cs_service.quality_weights SET weight = 0 WHERE factor = ''ces''.';
+END
+$$;
+
+CREATE TRIGGER quality_weights_no_truncate BEFORE TRUNCATE ON @extschema@.quality_weights
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.quality_weights_no_truncate();
 
 INSERT INTO @extschema@.quality_weights (factor, weight, description) VALUES
     ('sla',                 15, 'contract: requests handled within their SLA targets, %'),

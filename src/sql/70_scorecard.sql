@@ -86,10 +86,10 @@ SELECT s.level, s.month, s.client_id, s.name, s.manager, s.team, s.clients,
        @extschema@.nps(s.nps) AS nps,
        @extschema@.csat(s.csat) AS csat,
        @extschema@.ces(s.ces) AS ces,
-       @extschema@.responses(s.nps) + @extschema@.responses(s.csat)
-           + @extschema@.responses(s.ces) AS survey_answers,
+       coalesce(@extschema@.responses(s.nps), 0) + coalesce(@extschema@.responses(s.csat), 0)
+           + coalesce(@extschema@.responses(s.ces), 0) AS survey_answers,
        @extschema@.sla_pct(s.sla) AS sla_pct,
-       @extschema@.sla_total(s.sla) AS sla_decided,
+       coalesce(@extschema@.sla_total(s.sla), 0) AS sla_decided,
        @extschema@.sla_pct(s.response) AS response_pct,
        pg_catalog.date_part('epoch', @extschema@.percentile(s.first_response, 0.5)) / 60
            AS first_response_median_minutes,
@@ -457,7 +457,9 @@ COMMENT ON VIEW @extschema@.qa_results IS
 
 -- ---- Clients at risk ------------------------------------------------------------------------------------
 -- Points per reason, for clients active at asof: a detractor (NPS 0-6) in the last 30 days 30;
--- SLA misses of requests opened in the last 30 days 10 each, at most 30; an escalation open at
+-- SLA misses among the requests opened in the last 30 days: over 10 % missed 20, over 20 % 30
+-- (the outcomes as known now, from the scorecard's daily rows: for a past asof, a miss that
+-- happened after asof counts); an escalation open at
 -- asof 25; a project past due, undelivered at asof, with no slip announced before its due date
 -- 20; the status update overdue 15.
 
@@ -469,28 +471,35 @@ BEGIN ATOMIC
 SELECT x.client_id, x.name, x.manager, x.team, x.score, x.reasons
   FROM (SELECT c.client_id, c.name, c.manager, c.team,
                (CASE WHEN det.n > 0 THEN 30 ELSE 0 END
-                + LEAST(10 * coalesce(miss.n, 0), 30)
+                + CASE WHEN miss.n > 0 AND 100.0 * miss.n / miss.total > 20 THEN 30
+                       WHEN miss.n > 0 AND 100.0 * miss.n / miss.total > 10 THEN 20 ELSE 0 END
                 + CASE WHEN esc.n > 0 THEN 25 ELSE 0 END
                 + CASE WHEN slip.n > 0 THEN 20 ELSE 0 END
                 + CASE WHEN rh.status_overdue THEN 15 ELSE 0 END)::pg_catalog.int4 AS score,
                pg_catalog.array_remove(ARRAY[
-                   CASE WHEN det.n > 0 THEN pg_catalog.format('detractor: NPS %s on %s', det.worst, det.last_day) END,
-                   CASE WHEN miss.n > 0 THEN pg_catalog.format('%s SLA misses in 30 days', miss.n) END,
+                   CASE WHEN det.n > 0 THEN pg_catalog.format('detractor: NPS %s on %s', det.worst, det.last_day)
+                        || CASE WHEN det.n > 1 THEN pg_catalog.format(' (%s detractors in 30 days)', det.n) ELSE '' END END,
+                   CASE WHEN miss.n > 0 AND 100.0 * miss.n / miss.total > 10
+                        THEN pg_catalog.format('SLA %s %% in 30 days (%s of %s missed)',
+                                               pg_catalog.round(100 - 100.0 * miss.n / miss.total, 1), miss.n, miss.total) END,
                    CASE WHEN esc.n > 0 THEN pg_catalog.format('open escalation since %s', esc.since) END,
                    CASE WHEN slip.n > 0 THEN pg_catalog.format('unannounced slip: %s project(s) past due', slip.n) END,
                    CASE WHEN rh.status_overdue THEN pg_catalog.format('status update overdue since %s', rh.next_status_due) END
                ], NULL) AS reasons
           FROM @extschema@.source_clients() AS c
           LEFT JOIN @extschema@.communication_rhythm_at(asof) AS rh ON rh.client_id = c.client_id
-         CROSS JOIN LATERAL (
-                SELECT pg_catalog.count(*) AS n, pg_catalog.min(s.score) AS worst,
-                       pg_catalog.max(pg_catalog.timezone(@extschema@.report_zone(), s.answered_at))::pg_catalog.date AS last_day
+          LEFT JOIN LATERAL (
+                SELECT pg_catalog.count(*) OVER () AS n, s.score AS worst,
+                       pg_catalog.timezone(@extschema@.report_zone(), s.answered_at)::pg_catalog.date AS last_day
                   FROM @extschema@.source_surveys() AS s
                  WHERE s.client_id = c.client_id AND s.kind = 'nps' AND s.score <= 6
-                   AND s.answered_at > asof - interval '30 days' AND s.answered_at <= asof) AS det
+                   AND s.answered_at > asof - interval '30 days' AND s.answered_at <= asof
+                 ORDER BY s.score, s.answered_at DESC
+                 LIMIT 1) AS det ON true
           LEFT JOIN (
                 SELECT d.client_id,
-                       pg_catalog.sum(@extschema@.sla_total(d.sla) - @extschema@.sla_met(d.sla)) AS n
+                       pg_catalog.sum(@extschema@.sla_total(d.sla) - @extschema@.sla_met(d.sla)) AS n,
+                       pg_catalog.sum(@extschema@.sla_total(d.sla)) AS total
                   FROM @extschema@.scorecard_daily AS d
                  WHERE d.day > pg_catalog.timezone(@extschema@.report_zone(), asof - interval '30 days')::pg_catalog.date
                    AND d.day <= pg_catalog.timezone(@extschema@.report_zone(), asof)::pg_catalog.date

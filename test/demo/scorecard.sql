@@ -120,7 +120,7 @@ SELECT count(*) AS active_clients,
        count(*) FILTER (WHERE NOT review_held_this_month) AS no_review_in_october,
        sum(meetings_this_month) AS meetings_in_october,
        sum(reports_late_this_month) AS reports_late
-  FROM cs_service.communication_rhythm_at(:asof - interval '1 microsecond');
+  FROM cs_service.communication_rhythm_at(:asof::timestamptz - interval '1 microsecond');
 
 \echo
 \echo '== Complaints, October 2026: systemic (>= 30 % of active clients) or local?'
