@@ -2,17 +2,23 @@
 # test/demo.sh: THE main job. Run as root from the project root on Debian 12:
 #     bash test/demo.sh
 # Installs what is missing, builds and installs the extension, then in a throwaway cluster
-# (pg_virtualenv) loads test/demo/sample.sql (a Moscow office calendar with the 2026 Russian
-# holidays, 300 client requests over chat, e-mail and phone) and prints test/demo/report.sql:
-# first-response times in business minutes and the share within each channel's target.
-# The numbers are the same on every run.
+# (pg_virtualenv) generates a realistic agency with test/demo/agency.sql (7 teams x 6 managers,
+# 120 clients over the 12 months to October 2026, about 9,240 manager activities a month,
+# 100,000 requests with 1,000,000 events, surveys, projects, deliverables, complaints) and prints
+# the agency scorecard with test/demo/scorecard.sql: per team and manager, the clients at the
+# bottom, retention and early churn, delivery, quality, rhythm, complaint patterns, the QA
+# sample and the clients at risk. Seeded: the numbers are the same on every run.
 
 source "$(dirname "$0")/lib/common.sh"
 cd "$CS_ROOT" || exit 1
 
 if [ "${1:-}" = --in-cluster ]; then
-	psql -X -q -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION cs_service' -f test/demo/sample.sql &&
-		psql -X -q -v ON_ERROR_STOP=1 -f test/demo/report.sql
+	printf 'generating the agency (test/demo/agency.sql, scale 1) ... '
+	start=$SECONDS
+	psql -X -q -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION cs_service' >/dev/null &&
+		psql -X -q -v ON_ERROR_STOP=1 -v scale=1 -f test/demo/agency.sql >/dev/null || exit 1
+	echo "done in $((SECONDS - start)) s"
+	psql -X -q -v ON_ERROR_STOP=1 -f test/demo/scorecard.sql
 	exit $?
 fi
 
@@ -24,7 +30,7 @@ cs_stage build "Build (make)" quiet cs_build || fail
 cs_stage lock "Install lock" quiet cs_lock || fail
 cs_stage install "Install (make install)" quiet cs_make install || fail
 
-printf '\n==> Report (throwaway cluster; test/demo/sample.sql, test/demo/report.sql)\n'
+printf '\n==> The agency scorecard (throwaway cluster; test/demo/agency.sql, test/demo/scorecard.sql)\n'
 start=$SECONDS
 timeout -k 30 300 pg_virtualenv -t bash test/demo.sh --in-cluster </dev/null
 rc=$?

@@ -10,12 +10,11 @@ SET TimeZone = 'Europe/Moscow';
 
 \echo
 \echo '== Rollups: refresh_rollups() computes one row per day and client for every finished day'
-\timing on
-SELECT cs_service.refresh_rollups() AS day_client_rows;
-\timing off
-SELECT (SELECT count(*) FROM cs_service.rollup_daily) AS daily_rows,
-       (SELECT count(*) FROM cs_service.rollup_monthly) AS monthly_rows,
-       (SELECT watermark FROM cs_service.rollup_state) AS watermark;
+SELECT cs_service.refresh_rollups() AS day_client_rows_computed,
+       (SELECT count(*) FROM cs_service.rollup_monthly) AS client_months,
+       (SELECT count(*) FROM cs_service.rollup_sla_daily) AS sla_rollup_rows,
+       (SELECT watermark = timezone('Europe/Moscow', now())::date FROM cs_service.rollup_state)
+           AS finished_days_rolled_up;
 
 \echo
 \echo '== The agency in October 2026, per team (scores 0-100; the three K''s: contract, competence, communication)'
