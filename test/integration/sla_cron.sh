@@ -1,6 +1,7 @@
 #!/bin/bash
 # pg_cron runs cs_service.check_sla() every minute; the scheduled job records a breach and its
-# NOTIFY reaches a listener.  Needs a cluster with pg_cron preloaded
+# NOTIFY reaches a listener.  pg_cron also runs cs_service.refresh_rollups() (the README's line)
+# and the scorecard's rollups pick up a past day.  Needs a cluster with pg_cron preloaded
 # (shared_preload_libraries=pg_cron, cron.database_name=postgres) in the PG* environment;
 # test/all.sh runs it inside pg_virtualenv.
 #
@@ -19,7 +20,7 @@ listener=
 cleanup() {
 	set +e
 	[ -n "$listener" ] && kill "$listener" 2>/dev/null
-	psql -X -q -d postgres -c "SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = '$db'" >/dev/null 2>&1
+	psql -X -q -d postgres -c "SELECT cron.unschedule(jobid) FROM cron.job WHERE database = '$db'" >/dev/null 2>&1
 	if [ -s "$hba_backup" ]; then
 		cat "$hba_backup" >"$hba"
 		psql -X -q -d postgres -c "SELECT pg_reload_conf()" >/dev/null
@@ -58,6 +59,9 @@ INSERT INTO cs_service.requests (id, opened_at, channel) VALUES (1, now() - inte
 -- answered in time: nothing to record
 INSERT INTO cs_service.requests (id, opened_at, channel) VALUES (2, now() - interval '2 minutes', 'chat');
 INSERT INTO cs_service.request_events (request_id, at, kind) VALUES (2, now() - interval '90 seconds', 'agent_reply');
+-- a client with an NPS answer three days ago, for the rollups
+INSERT INTO cs_service.clients (client_id, name, signed_at) VALUES ('c1', 'Client', now() - interval '30 days');
+INSERT INTO cs_service.surveys (client_id, answered_at, kind, score) VALUES ('c1', now() - interval '3 days', 'nps', 10);
 SQL
 
 # a listener on the documented channel, printing what it received after every second
@@ -67,7 +71,9 @@ listener=$!
 # The README's pg_cron line, with the job run in the test database.
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -c \
 	"SELECT cron.schedule_in_database('$db', '* * * * *', 'SELECT cs_service.check_sla()', '$db')" >/dev/null
-echo "# scheduled check_sla every minute; waiting for the scheduler"
+psql -X -q -v ON_ERROR_STOP=1 -d postgres -c \
+	"SELECT cron.schedule_in_database('$db-rollups', '* * * * *', 'SELECT cs_service.refresh_rollups()', '$db')" >/dev/null
+echo "# scheduled check_sla and refresh_rollups every minute; waiting for the scheduler"
 
 found=0
 for i in $(seq 1 75); do
@@ -115,3 +121,15 @@ if ! grep -q 'Asynchronous notification "cs_service_sla" with payload "{.*"reque
 	exit 1
 fi
 echo "ok - the listener received: $(grep -o 'payload "[^"]*\("[^"]*"[^"]*\)*"' "$listen_out" | head -1 | cut -c1-160)"
+
+for i in $(seq 1 30); do
+	[ "$(psql -X -At -d "$db" -c "SELECT watermark IS NOT NULL FROM cs_service.rollup_state")" = t ] && break
+	sleep 1
+done
+rolled=$(psql -X -At -d "$db" -c "SELECT count(*) || ' ' || coalesce(max(cs_service.nps(nps))::text, '-') FROM cs_service.rollup_daily WHERE client_id = 'c1'")
+if [ "$rolled" != "1 100" ]; then
+	echo "not ok - the scheduled refresh_rollups did not roll up the past day (got '$rolled')"
+	psql -X -d postgres -c "SELECT command, status, return_message FROM cron.job_run_details ORDER BY runid DESC LIMIT 5"
+	exit 1
+fi
+echo "ok - the scheduled refresh_rollups rolled up the past day (NPS 100 in rollup_daily)"
