@@ -363,50 +363,20 @@ INSERT INTO @extschema@.quality_weights (factor, weight, description) VALUES
 -- it at a view over a CRM's own tables instead, without copying a row.  The functions are
 -- inlined into the queries (no SET search_path; their bodies name one schema-qualified relation).
 
-CREATE FUNCTION @extschema@.source_clients()
-RETURNS SETOF @extschema@.clients
-LANGUAGE sql STABLE PARALLEL SAFE
-AS 'SELECT s.* FROM @extschema@.clients AS s';
-
-CREATE FUNCTION @extschema@.source_orders()
-RETURNS SETOF @extschema@.orders
-LANGUAGE sql STABLE PARALLEL SAFE
-AS 'SELECT s.* FROM @extschema@.orders AS s';
-
-CREATE FUNCTION @extschema@.source_projects()
-RETURNS SETOF @extschema@.projects
-LANGUAGE sql STABLE PARALLEL SAFE
-AS 'SELECT s.* FROM @extschema@.projects AS s';
-
-CREATE FUNCTION @extschema@.source_deliverables()
-RETURNS SETOF @extschema@.deliverables
-LANGUAGE sql STABLE PARALLEL SAFE
-AS 'SELECT s.* FROM @extschema@.deliverables AS s';
-
-CREATE FUNCTION @extschema@.source_surveys()
-RETURNS SETOF @extschema@.surveys
-LANGUAGE sql STABLE PARALLEL SAFE
-AS 'SELECT s.* FROM @extschema@.surveys AS s';
-
-CREATE FUNCTION @extschema@.source_escalations()
-RETURNS SETOF @extschema@.escalations
-LANGUAGE sql STABLE PARALLEL SAFE
-AS 'SELECT s.* FROM @extschema@.escalations AS s';
-
-CREATE FUNCTION @extschema@.source_complaints()
-RETURNS SETOF @extschema@.complaints
-LANGUAGE sql STABLE PARALLEL SAFE
-AS 'SELECT s.* FROM @extschema@.complaints AS s';
-
-CREATE FUNCTION @extschema@.source_activities()
-RETURNS SETOF @extschema@.activities
-LANGUAGE sql STABLE PARALLEL SAFE
-AS 'SELECT s.* FROM @extschema@.activities AS s';
-
-CREATE FUNCTION @extschema@.source_qa_reviews()
-RETURNS SETOF @extschema@.qa_reviews
-LANGUAGE sql STABLE PARALLEL SAFE
-AS 'SELECT s.* FROM @extschema@.qa_reviews AS s';
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['clients', 'orders', 'projects', 'deliverables', 'surveys',
+                             'escalations', 'complaints', 'activities', 'qa_reviews'] LOOP
+        EXECUTE format('CREATE FUNCTION @extschema@.%I() RETURNS SETOF @extschema@.%I '
+                       'LANGUAGE sql STABLE PARALLEL SAFE AS %L',
+                       'source_' || t, t, format('SELECT s.* FROM @extschema@.%I AS s', t));
+        EXECUTE format('COMMENT ON FUNCTION @extschema@.%I() IS %L', 'source_' || t,
+                       format('The %s the scorecard reads: cs_service.%s, or the query bound with sla_bind(%L, ...)', t, t, t));
+    END LOOP;
+END
+$$;
 
 -- Binding: sla_bind() accepts the agency tables too.  A bound query must return the contract
 -- columns of the table by name (any type castable to the model's); the model's other columns
