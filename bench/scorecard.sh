@@ -72,8 +72,8 @@ CREATE TEMP TABLE a AS $YEAR;
 BEGIN;
 UPDATE cs_service.rollup_state SET watermark = NULL;
 CREATE TEMP TABLE b AS $YEAR;
-ROLLBACK;
 SELECT count(*) FROM ((TABLE a EXCEPT ALL TABLE b) UNION ALL (TABLE b EXCEPT ALL TABLE a)) AS d;
+ROLLBACK;
 SQL
 )
 rows=$(psql -X -At -d "$DB" -c "SELECT count(*) FROM ($YEAR) AS y")
