@@ -20,7 +20,8 @@ SELECT c.client_id, p.name AS policy,
        coalesce(cal.calendar, p.calendar,
                 'UTC; mon-sun 00:00-24:00'::@extschema@.business_calendar) AS calendar,
        coalesce(p.status_every_days, 5) AS status_every_days,
-       coalesce(p.meeting_report_within, interval '4 hours') AS meeting_report_within
+       coalesce(p.meeting_report_within, interval '4 hours') AS meeting_report_within,
+       c.signed_at
   FROM @extschema@.source_clients() AS c
   LEFT JOIN @extschema@.sla_policies AS p
     ON p.name = coalesce(c.policy,
@@ -156,7 +157,8 @@ act AS (
      WHERE a.at >= lo AND a.at < hi),
 rhythm AS (
     -- a meeting's report is due meeting_report_within business time after it; a status update
-    -- is on time when it comes within status_every_days business days of the previous one
+    -- is on time when it comes within status_every_days business days of the previous one (the
+    -- first one: of the signing), as communication_rhythm_at() reckons it
     SELECT a.activity_id,
            CASE a.kind
                WHEN 'meeting' THEN
@@ -167,8 +169,8 @@ rhythm AS (
                         THEN 'late'
                         ELSE 'pending' END
                ELSE
-                   CASE WHEN prev.at IS NULL
-                          OR a.at <= @extschema@.business_days_add(prev.at, cs.status_every_days, cs.calendar)
+                   CASE WHEN a.at <= @extschema@.business_days_add(coalesce(prev.at, cs.signed_at),
+                                                                  cs.status_every_days, cs.calendar)
                         THEN 'on_time' ELSE 'late' END
            END AS verdict
       FROM act AS a
@@ -452,28 +454,59 @@ CREATE TRIGGER rollup_enqueue_project_deliverables
     FOR EACH ROW EXECUTE FUNCTION @extschema@.rollup_enqueue_project_deliverables();
 
 -- A new reporting zone cuts days differently: the rollups start over.
+-- So do changes that re-grade every day: a calendar, an SLA policy, target or rule, a client's
+-- policy, a binding, and a TRUNCATE of a source table (no rows to queue).  The rollups are
+-- emptied and the watermark cleared: the views read raw rows (slower, never stale) until the
+-- next refresh_rollups() rebuilds them.
 CREATE FUNCTION @extschema@.rollup_reset()
 RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF NEW.zone IS DISTINCT FROM OLD.zone THEN
-        PERFORM pg_advisory_xact_lock(pg_catalog.hashtext('cs_service.refresh_rollups'));
-        DELETE FROM @extschema@.rollup_daily;
-        DELETE FROM @extschema@.rollup_monthly;
-        DELETE FROM @extschema@.rollup_sla_daily;
-        DELETE FROM @extschema@.rollup_queue;
-        UPDATE @extschema@.rollup_state SET watermark = NULL;
+    IF (SELECT s.watermark FROM @extschema@.rollup_state AS s) IS NULL THEN
+        RETURN NULL;    -- nothing rolled up yet
     END IF;
+    PERFORM pg_advisory_xact_lock(pg_catalog.hashtext('cs_service.refresh_rollups'));
+    DELETE FROM @extschema@.rollup_daily;
+    DELETE FROM @extschema@.rollup_monthly;
+    DELETE FROM @extschema@.rollup_sla_daily;
+    DELETE FROM @extschema@.rollup_queue;      -- the rebuild queues the days from today on
+    UPDATE @extschema@.rollup_state SET watermark = NULL;
     RETURN NULL;
 END
 $$;
 
 REVOKE ALL ON FUNCTION @extschema@.rollup_reset() FROM PUBLIC;
 
-CREATE TRIGGER rollup_reset AFTER UPDATE ON @extschema@.report_settings
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.rollup_reset();
+CREATE TRIGGER rollup_reset AFTER UPDATE OF zone ON @extschema@.report_settings
+    FOR EACH ROW WHEN (OLD.zone IS DISTINCT FROM NEW.zone)
+    EXECUTE FUNCTION @extschema@.rollup_reset();
+CREATE TRIGGER rollup_reset AFTER UPDATE OR DELETE ON @extschema@.calendars
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.rollup_reset();
+CREATE TRIGGER rollup_reset AFTER UPDATE OR DELETE ON @extschema@.sla_policies
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.rollup_reset();
+CREATE TRIGGER rollup_reset AFTER INSERT OR UPDATE OR DELETE ON @extschema@.sla_targets
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.rollup_reset();
+CREATE TRIGGER rollup_reset AFTER INSERT OR UPDATE OR DELETE ON @extschema@.sla_policy_rules
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.rollup_reset();
+CREATE TRIGGER rollup_reset AFTER INSERT OR UPDATE OR DELETE ON @extschema@.sla_bindings
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.rollup_reset();
+CREATE TRIGGER rollup_reset AFTER UPDATE OF policy ON @extschema@.clients
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.rollup_reset();
+
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['clients', 'surveys', 'projects', 'deliverables', 'escalations',
+                             'complaints', 'activities', 'qa_reviews', 'requests',
+                             'request_events'] LOOP
+        EXECUTE format('CREATE TRIGGER rollup_reset_truncate AFTER TRUNCATE ON @extschema@.%I '
+                       'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.rollup_reset()', t);
+    END LOOP;
+END
+$$;
 
 -- ---- refresh_rollups ------------------------------------------------------------------------------
 -- Concurrency.  Runs of refresh_rollups() take turns (a transaction-level advisory lock).  A run
@@ -516,6 +549,12 @@ BEGIN
         GET DIAGNOSTICS n = ROW_COUNT;
         INSERT INTO @extschema@.rollup_sla_daily
         SELECT r.* FROM @extschema@.sla_daily_raw('-infinity', timezone(zone, today::timestamp)) AS r;
+        -- the days from today on are rolled up by later runs: make sure they are queued (after
+        -- a reset the queue is empty, and rows written before 0.2.0 were never queued)
+        INSERT INTO @extschema@.rollup_queue (day, client_id)
+        SELECT r.day, r.client_id FROM @extschema@.scorecard_daily_raw(timezone(zone, today::timestamp), 'infinity') AS r
+        UNION
+        SELECT r.day, NULL FROM @extschema@.sla_daily_raw(timezone(zone, today::timestamp), 'infinity') AS r;
         INSERT INTO pg_temp.cs_rollup_work
         SELECT DISTINCT date_trunc('month', r.day)::date, r.client_id FROM @extschema@.rollup_daily AS r;
     ELSE

@@ -482,9 +482,11 @@ SELECT x.client_id, x.name, x.manager, x.team, x.score, x.reasons
                    CASE WHEN miss.n > 0 AND 100.0 * miss.n / miss.total > 10
                         THEN pg_catalog.format('SLA %s %% in 30 days (%s of %s missed)',
                                                pg_catalog.round(100 - 100.0 * miss.n / miss.total, 1), miss.n, miss.total) END,
-                   CASE WHEN esc.n > 0 THEN pg_catalog.format('open escalation since %s', esc.since) END,
+                   CASE WHEN esc.n > 0 THEN pg_catalog.format('open escalation since %s',
+                        pg_catalog.to_char(pg_catalog.timezone(@extschema@.report_zone(), esc.since), 'YYYY-MM-DD HH24:MI')) END,
                    CASE WHEN slip.n > 0 THEN pg_catalog.format('unannounced slip: %s project(s) past due', slip.n) END,
-                   CASE WHEN rh.status_overdue THEN pg_catalog.format('status update overdue since %s', rh.next_status_due) END
+                   CASE WHEN rh.status_overdue THEN pg_catalog.format('status update overdue since %s',
+                        pg_catalog.to_char(pg_catalog.timezone(@extschema@.report_zone(), rh.next_status_due), 'YYYY-MM-DD HH24:MI')) END
                ], NULL) AS reasons
           FROM @extschema@.source_clients() AS c
           LEFT JOIN @extschema@.communication_rhythm_at(asof) AS rh ON rh.client_id = c.client_id
