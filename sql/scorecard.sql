@@ -456,6 +456,8 @@ SELECT * FROM cs_service.client_scorecard WHERE month <= '2026-04-01';
 SELECT cs_service.refresh_rollups() > 0 AS refreshed;
 SELECT watermark = timezone('Europe/Moscow', now())::date AS watermark_is_today_in_moscow
   FROM cs_service.rollup_state;
+-- alfa's daily rows: the local days with any of its rows: 02-23; 03-01 (the NPS at 00:30), 02, 03,
+-- 04, 05, 06, 09, 10, 11, 12, 13, 17, 18, 19, 20, 23, 24, 25, 26, 27, 31 (21 days); 04-01 = 23.
 SELECT count(*) AS alfa_days FROM cs_service.rollup_daily WHERE client_id = 'alfa';
 SELECT count(*) AS past_days_queued FROM cs_service.rollup_queue
  WHERE day < timezone('Europe/Moscow', now())::date;
@@ -466,7 +468,8 @@ SELECT (SELECT count(*) FROM scorecard_before) AS rows_before,
        (SELECT count(*) FROM (SELECT * FROM scorecard_before EXCEPT SELECT * FROM scorecard_after) AS x) AS only_before,
        (SELECT count(*) FROM (SELECT * FROM scorecard_after EXCEPT SELECT * FROM scorecard_before) AS x) AS only_after;
 -- A late change to a past day goes through the queue: gamma's March CSAT answer becomes a 5
--- (CSAT 0 -> 100), and the next refresh picks it up.
+-- (CSAT 0 -> 100); its day is queued twice (for the old and the new row), the view shows the
+-- rollup (0) until the next refresh recomputes that one (day, client) and shows 100.
 UPDATE cs_service.surveys SET score = 5 WHERE client_id = 'gamma' AND kind = 'csat';
 SELECT count(*) AS queued FROM cs_service.rollup_queue WHERE client_id = 'gamma' AND day = '2026-03-18';
 SELECT round(csat::numeric, 1) AS csat_before_refresh FROM cs_service.client_scorecard

@@ -230,9 +230,12 @@ UPDATE cs_service.quality_weights AS w SET weight = d.weight
                ('response_time', 5)) AS d (factor, weight)
  WHERE w.factor = d.factor;
 SELECT sum(weight) AS total FROM cs_service.quality_weights;
--- threshold exactly 1 and a tiny one; fraction exactly 1 and a tiny one
-SELECT count(*) AS patterns FROM cs_service.complaint_patterns('2026-03-01 00:00+03', '2026-04-01 00:00+03', 1);
-SELECT count(*) AS patterns FROM cs_service.complaint_patterns('2026-03-01 00:00+03', '2026-04-01 00:00+03', 1e-9);
+-- threshold exactly 1 and a tiny one (err-client, the only client, complains: a share of 1);
+-- fraction exactly 1 and a tiny one
+INSERT INTO cs_service.complaints (complaint_id, client_id, raised_at, category)
+VALUES (9912, 'err-client', '2026-03-10 12:00+03', 'reports');
+SELECT * FROM cs_service.complaint_patterns('2026-03-01 00:00+03', '2026-04-01 00:00+03', 1);
+SELECT * FROM cs_service.complaint_patterns('2026-03-01 00:00+03', '2026-04-01 00:00+03', 1e-9);
 SELECT activity_id, stratum_size, stratum_sample FROM cs_service.qa_sample('2026-03-01', 1) ORDER BY activity_id;
 SELECT activity_id, stratum_size, stratum_sample FROM cs_service.qa_sample('2026-03-01', 1e-9) ORDER BY activity_id;
 -- survey scores at the ends of their scales
