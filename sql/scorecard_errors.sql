@@ -40,7 +40,7 @@ INSERT INTO cs_service.quality_weights (factor, weight) VALUES ('vibes', 5);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 UPDATE cs_service.quality_weights SET factor = 'vibes' WHERE factor = 'ces';
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
--- BUG (src/sql/50_agency.sql, quality_weights_weight_not_negative): NaN passes the CHECK, because
+-- Regression check, once a bug (src/sql/50_agency.sql, quality_weights_weight_not_negative): NaN passes the CHECK, because
 -- in PostgreSQL NaN is greater than every number, so NaN >= 0 holds; the weight sum becomes NaN,
 -- the all-zero trigger lets it through and every service score becomes NaN.  Expected: 23514.
 -- (The bug probes echo :SQLSTATE, the status of the statement itself: 00000 while it succeeds.)
@@ -48,7 +48,7 @@ UPDATE cs_service.quality_weights SET weight = 'NaN' WHERE factor = 'sla';
 \echo SQLSTATE :SQLSTATE
 SELECT factor, weight FROM cs_service.quality_weights WHERE factor = 'sla';
 UPDATE cs_service.quality_weights SET weight = 15 WHERE factor = 'sla';
--- BUG (src/sql/50_agency.sql, quality_weights): TRUNCATE empties the weights; the all-zero check
+-- Regression check, once a bug (src/sql/50_agency.sql, quality_weights): TRUNCATE empties the weights; the all-zero check
 -- is a row trigger on UPDATE and DELETE only.  Expected: an ERROR like DELETE's (the wording
 -- below is a proposal).
 BEGIN;
@@ -142,7 +142,7 @@ VALUES (9911, 9901, '2026-03-10 12:00+03', true, -1);
 INSERT INTO cs_service.deliverables (deliverable_id, project_id, delivered_at, passed_verification)
 VALUES (9912, 987654, '2026-03-10 12:00+03', true);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
--- BUG (src/sql/50_agency.sql, projects_budget_not_negative / projects_spent_not_negative, and
+-- Regression check, once a bug (src/sql/50_agency.sql, projects_budget_not_negative / projects_spent_not_negative, and
 -- orders_amount_not_negative): numeric NaN passes ">= 0" (NaN sorts above every number), so a
 -- budget, a spent amount or an order of NaN is stored; within-budget, the overrun average and
 -- the cohort LTV then come out as NaN.  Expected: 23514 for each.

@@ -533,7 +533,7 @@ SELECT set_eq('SELECT r::text FROM cs_service.rollup_monthly AS r', 'SELECT r FR
               'rollups: ... and leaves rollup_monthly as it was');
 
 -- ---- Rollups after changes to what the rhythm and SLA verdicts depend on ---------------------------------
--- BUG (src/sql/60_rollups.sql, rollup_enqueue and its triggers): the daily rows also depend on
+-- Regression check, once a bug (src/sql/60_rollups.sql, rollup_enqueue and its triggers): the daily rows also depend on
 -- the client's policy (clients.policy, the policy's status_every_days and meeting_report_within),
 -- on the named calendar's hours (cs_service.calendars), on the SLA source binding (sla_bind), and
 -- on TRUNCATE of a source table, none of which queues a day: after such a change refresh_rollups() leaves the rollups stale while
@@ -585,7 +585,7 @@ SELECT ok(cs_service.refresh_rollups() >= 0, 'rollups: refresh with rows of toda
 SELECT is(pg_temp.unqueued_from_watermark(), 0::bigint, 'rollups: today''s rows stay queued after a refresh');
 SELECT ok(cs_service.refresh_rollups(true) >= 0, 'rollups: rebuild with rows of today');
 SELECT is(pg_temp.unqueued_from_watermark(), 0::bigint, 'rollups: today''s rows stay queued after a rebuild');
--- BUG (src/sql/60_rollups.sql, rollup_reset): a new reporting zone empties the whole queue, today's
+-- Regression check, once a bug (src/sql/60_rollups.sql, rollup_reset): a new reporting zone empties the whole queue, today's
 -- and later days included, and the rebuild that follows rolls up only the days before today: the
 -- rows of today are then never rolled up by the refreshes after midnight (only by a rebuild), and
 -- scorecard_monthly loses them once their day is before the watermark.  (The same holds for rows
