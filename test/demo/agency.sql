@@ -15,8 +15,8 @@
 -- every run and machine (except report_settings.updated_at, which its trigger sets to now()).
 --
 -- Wall time (2 vCPU, PostgreSQL 15, throwaway cluster, ANALYZE included):
---     scale 1:  15-20 s (three runs: 14.6, 17.2, 19.5 s); the events INSERT is ~11 s of it
---     scale 10: 185 s (events INSERT 122 s, activities 22 s, requests 17 s); 2.3 GB database
+--     scale 1:  15-20 s (runs: 14.6, 15.3, 17.2, 19.9 s); the events INSERT is ~11 s of it
+--     scale 10: 172-185 s (events INSERT 122 s, activities 16-22 s, requests 15-17 s); 2.3 GB
 -- Optional: -v timing=1 prints the time of each statement.
 
 \set QUIET on
