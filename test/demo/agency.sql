@@ -15,8 +15,8 @@
 -- every run and machine (except report_settings.updated_at, which its trigger sets to now()).
 --
 -- Wall time (2 vCPU, PostgreSQL 15, throwaway cluster, ANALYZE included):
---     scale 1:  TBD
---     scale 10: TBD
+--     scale 1:  15-20 s (runs: 14.6, 15.3, 17.2, 19.9 s); the events INSERT is ~11 s of it
+--     scale 10: 172-185 s (events INSERT 122 s, activities 16-22 s, requests 15-17 s); 2.3 GB
 -- Optional: -v timing=1 prints the time of each statement.
 
 \set QUIET on
@@ -37,13 +37,11 @@ SET TimeZone = 'Europe/Moscow';
 SET DateStyle = 'ISO, YMD';
 SET IntervalStyle = 'postgres';
 
--- scale must be a positive integer
-SELECT (:'scale')::integer AS scale \gset
-SELECT :scale >= 1 AS scale_ok \gset
+-- scale must be a positive integer (an error, so psql stops with ON_ERROR_STOP)
+SELECT :'scale' ~ '^[1-9][0-9]{0,2}$' AS scale_ok \gset
 \if :scale_ok
 \else
-\echo 'agency.sql: scale must be a positive integer'
-\quit
+DO $$ BEGIN RAISE EXCEPTION 'agency.sql: scale must be an integer from 1 to 999'; END $$;
 \endif
 
 \set asof '2026-11-01 00:00:00+03'
@@ -72,7 +70,7 @@ CREATE FUNCTION pg_temp.at_local(d date, s double precision) RETURNS timestamptz
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN (d + make_interval(secs => floor(s))) AT TIME ZONE 'Europe/Moscow';
 
--- A Moscow local date
+-- The Moscow local date of an instant.
 CREATE FUNCTION pg_temp.local_day(t timestamptz) RETURNS date
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN (t AT TIME ZONE 'Europe/Moscow')::date;
@@ -81,7 +79,7 @@ RETURN (t AT TIME ZONE 'Europe/Moscow')::date;
 -- The calendar, the reporting zone, the SLA policies
 -- ---------------------------------------------------------------------------------------------
 -- 'ru-office': Moscow, Monday to Friday 09:00-18:00, with the Russian production calendars:
---   2025 (Government decree of 4 October 2024): Saturday Nov 1 is a worked short day
+--   2025 (Government decree of 4 October 2024 on moving days off): Saturday Nov 1 is a worked short day
 --     (09:00-17:00, before the Nov 4 holiday), Nov 3 (moved from Nov 1) and Nov 4 off,
 --     Dec 31 off (moved from Sunday Jan 5);
 --   2026 as in test/demo/sample.sql (decree No. 1466 of 24 September 2025).
@@ -153,6 +151,8 @@ SELECT (row_number() OVER (ORDER BY month) - 1)::integer AS mi, month,
        min(n) AS wd_first, count(*)::integer AS wd_count
   FROM g_wd GROUP BY month;
 
+CREATE INDEX ON g_days (day);
+ANALYZE g_days, g_wd, g_month;
 SELECT max(n) AS wd_last FROM g_wd \gset
 
 -- ---------------------------------------------------------------------------------------------
@@ -207,7 +207,7 @@ SELECT x.*, m.manager, m.team, m.t, m.profile,
             WHEN x.k <= 100 AND x.k % 11 = 7 THEN
                 pg_temp.at_local(date '2025-11-01' + 25 + (x.k * 53 + x.b * 17) % 330, 18 * 3600)
        END AS ended_at
-  FROM (SELECT i, k, b, g, premium, weight, status_dow,
+  FROM (SELECT i, k, b, g, premium, weight, status_dow, status_s,
                'c' || lpad(i::text, greatest(3, length((120 * :scale)::text)), '0') AS cid,
                (ARRAY['Romashka', 'Vektor', 'Avrora', 'Kedr', 'Neva', 'Sibir', 'Mayak', 'Ural',
                       'Volga', 'Baikal', 'Altai', 'Sever', 'Yug', 'Zvezda', 'Raduga', 'Sokol',
@@ -230,6 +230,7 @@ SELECT x.*, m.manager, m.team, m.t, m.profile,
                        0.35 + 1.3 * pg_temp.u(i, 23) AS weight,
                        CASE WHEN (i - 1) % 120 % 8 = 2 THEN 1 + floor(2 * pg_temp.u(i, 24))::integer
                             ELSE 1 + floor(5 * pg_temp.u(i, 24))::integer END AS status_dow,
+                       10 * 3600 + 900 * floor(24 * pg_temp.u(i, 25)) AS status_s,
                        CASE WHEN (i - 1) % 120 + 1 <= 100
                             THEN date '2025-11-01' - (25 + floor(1000 * pg_temp.u(i, 21)))::integer
                             ELSE date '2025-11-05' + ((i - 1) % 120 - 100) * 16
@@ -237,6 +238,7 @@ SELECT x.*, m.manager, m.team, m.t, m.profile,
                   FROM generate_series(1, 120 * :scale) AS i) AS y) AS x
   JOIN g_managers AS m ON m.g = x.g;
 CREATE INDEX ON g_clients (g);
+ANALYZE g_teams, g_managers, g_clients;
 
 INSERT INTO cs_service.clients (client_id, name, manager, team, signed_at, ended_at, policy, created_at)
 SELECT cid, name, manager, team, signed_at, ended_at, policy, signed_at
@@ -277,7 +279,7 @@ SELECT row_number() OVER (ORDER BY o.ordered_at, o.client_id), o.client_id, o.or
 -- A late project whose delivery would fall after the as-of instant is still undelivered
 -- (past due).  Spent: most within budget, some 5-40 % over.
 CREATE TEMP TABLE g_proj AS
-WITH win AS (
+WITH win AS MATERIALIZED (                 -- (once per client)
 	SELECT c.*,
 	       (SELECT d.next_wd FROM g_days AS d
 	         WHERE d.day = greatest(pg_temp.local_day(c.signed_at) + 21, date '2025-11-05')) AS n_lo,
@@ -397,86 +399,77 @@ SELECT row_number() OVER (ORDER BY d.delivered_at, d.project_id, d.j), d.project
 -- one chosen here.  A request whose last event would reach the as-of instant has its timeline
 -- compressed (wall-clock, towards its opening) to end 10 minutes before it.
 CREATE TEMP TABLE g_req AS
-SELECT row_number() OVER (ORDER BY r.opened_at, r.cid, r.rk) AS id, r.*
-  FROM (SELECT q.*, pg_temp.at_local(q.day,
-                   CASE WHEN NOT q.workday THEN 9 * 3600 + 13 * 3600 * pg_temp.u(q.rk, 71)
-                        WHEN pg_temp.u(q.rk, 72) < 0.82 THEN 9 * 3600 + 9 * 3600 * pg_temp.u(q.rk, 71)
-                        ELSE 7 * 3600 + 16 * 3600 * pg_temp.u(q.rk, 71) END) AS opened_at
-          FROM (SELECT c.i, c.cid, c.team, c.manager, c.t, c.premium, c.signed_at, c.ended_at,
+SELECT row_number() OVER w AS id, sum(r.n_ev) OVER w - r.n_ev AS ev_base, r.*
+  FROM (SELECT q.*, o.opened_at, x.channel, tg.fr_s, tg.res_s, x.k, x.paused, x.reopened,
+               2 * x.k + 2 + CASE WHEN x.paused THEN 2 ELSE 0 END
+               + CASE WHEN x.reopened THEN 3 ELSE 0 END AS n_ev        -- events of the request
+          FROM (SELECT c.i, c.cid, c.team, c.manager, c.premium, c.signed_at, c.ended_at,
+                       CASE WHEN c.premium THEN 'premium' ELSE 'standard' END AS policy,
+                       t.profile, t.mood, t.miss_fr, t.miss_res,
                        d.day, d.workday, (c.i::bigint * 512 + d.dno) * 64 + j AS rk
                   FROM g_clients AS c
+                  JOIN g_teams AS t ON t.t = c.t
                   JOIN g_days AS d ON d.day >= pg_temp.local_day(c.signed_at)
                                   AND (c.ended_at IS NULL OR d.day <= pg_temp.local_day(c.ended_at))
                  CROSS JOIN LATERAL generate_series(1, floor(c.weight * CASE WHEN d.workday THEN 3.95 ELSE 0.5 END
-                                                              + pg_temp.u(c.i::bigint * 512 + d.dno, 70))::integer) AS j) AS q) AS r
+                                                              + pg_temp.u(c.i::bigint * 512 + d.dno, 70))::integer) AS j) AS q
+         CROSS JOIN LATERAL (
+                SELECT y.channel, floor((y.kmax + 1) * pg_temp.u(q.rk, 79))::integer AS k,
+                       pg_temp.u(q.rk, 80) < 0.30 AS paused,
+                       pg_temp.u(q.rk, 82) < CASE WHEN q.profile = 5 THEN 0.06 ELSE 0.03 END AS reopened
+                  FROM (SELECT CASE WHEN z < 0.45 THEN 'chat' WHEN z < 0.85 THEN 'email' ELSE 'phone' END AS channel,
+                               CASE WHEN z < 0.45 THEN 9 WHEN z < 0.85 THEN 7 ELSE 5 END AS kmax
+                          FROM (SELECT pg_temp.u(q.rk, 73) AS z) AS z) AS y) AS x
+          JOIN g_targets AS tg ON tg.policy = q.policy AND tg.channel = x.channel
+         CROSS JOIN LATERAL (SELECT pg_temp.at_local(q.day,
+                   CASE WHEN NOT q.workday THEN 9 * 3600 + 13 * 3600 * pg_temp.u(q.rk, 71)
+                        WHEN pg_temp.u(q.rk, 72) < 0.82 THEN 9 * 3600 + 9 * 3600 * pg_temp.u(q.rk, 71)
+                        ELSE 7 * 3600 + 16 * 3600 * pg_temp.u(q.rk, 71) END) AS opened_at) AS o) AS r
  WHERE r.opened_at >= r.signed_at AND (r.ended_at IS NULL OR r.opened_at < r.ended_at)
-   AND r.opened_at < :'asof';
+   AND r.opened_at < :'asof'
+WINDOW w AS (ORDER BY r.opened_at, r.cid, r.rk ROWS UNBOUNDED PRECEDING);
 
--- (MATERIALIZED: each business_add is computed once, not again wherever a later step uses it)
+-- The instants.  (OFFSET 0 keeps each business_add in its own subquery, computed once per
+-- request, instead of again wherever a later expression uses it.)
 CREATE TEMP TABLE g_tl AS
-WITH base AS (
-	SELECT r.id, r.rk, r.cid, r.team, r.manager, r.opened_at,
-	       ch.channel, CASE WHEN pg_temp.u(r.rk, 74) < 0.1 THEN 'high' ELSE 'normal' END AS priority,
-	       CASE WHEN r.premium THEN 'premium' ELSE 'standard' END AS policy,
-	       t.profile, t.mood, t.miss_fr, t.miss_res, ch.kmax
-	  FROM g_req AS r
-	  JOIN g_teams AS t ON t.t = r.t
-	 CROSS JOIN LATERAL (SELECT CASE WHEN x < 0.45 THEN 'chat' WHEN x < 0.85 THEN 'email' ELSE 'phone' END AS channel,
-	                            CASE WHEN x < 0.45 THEN 9 WHEN x < 0.85 THEN 7 ELSE 5 END AS kmax
-	                       FROM (SELECT pg_temp.u(r.rk, 73) AS x) AS y) AS ch
-), offs AS (
-	SELECT b.*, tg.fr_s, tg.res_s,
-	       floor(20 + CASE WHEN pg_temp.u(b.rk, 75) < b.miss_fr
-	                       THEN tg.fr_s * (1.05 + 2.0 * pg_temp.u(b.rk, 76))
-	                       ELSE (tg.fr_s - 20) * (0.04 + 0.92 * pg_temp.u(b.rk, 76) * pg_temp.u(b.rk, 76)) END) AS d1,
-	       floor(CASE WHEN pg_temp.u(b.rk, 77) < b.miss_res
-	                  THEN tg.res_s * (1.03 + 1.5 * pg_temp.u(b.rk, 78))
-	                  ELSE tg.res_s * (0.03 + 0.92 * pg_temp.u(b.rk, 78) * pg_temp.u(b.rk, 78))
-	                       * CASE b.channel WHEN 'chat' THEN 0.6 ELSE 1 END END) AS r0,
-	       floor((b.kmax + 1) * pg_temp.u(b.rk, 79))::integer AS k,
-	       pg_temp.u(b.rk, 80) < 0.30 AS paused,
-	       pg_temp.u(b.rk, 82) < CASE WHEN b.profile = 5 THEN 0.06 ELSE 0.03 END AS reopened
-	  FROM base AS b
-	  JOIN g_targets AS tg ON tg.policy = b.policy AND tg.channel = b.channel
-), slots AS (
-	SELECT o.*, greatest(o.r0, o.d1 + 120 * (o.k + 1)) AS r,
-	       (greatest(o.r0, o.d1 + 120 * (o.k + 1)) - o.d1) / (o.k + 1) AS slen,
-	       1 + floor((o.k + 1) * pg_temp.u(o.rk, 81))::integer AS jp
-	  FROM offs AS o
-), walls AS MATERIALIZED (
-	SELECT s.*, CASE WHEN s.paused THEN floor(s.d1 + s.slen * (s.jp - 0.05)) END AS s_p,
-	       CASE WHEN s.paused THEN pg_temp.badd(s.opened_at, floor(s.d1 + s.slen * (s.jp - 0.05))) END AS w_p
-	  FROM slots AS s
-), walls2 AS MATERIALIZED (
-	SELECT w.*, CASE WHEN w.paused THEN pg_temp.badd(w.w_p, 3600 + 100000 * pg_temp.u(w.rk, 83) * pg_temp.u(w.rk, 83)) END AS w_resume
-	  FROM walls AS w
-), walls3 AS MATERIALIZED (
-	SELECT w.*, CASE WHEN w.paused THEN pg_temp.badd(w.w_resume, w.r - w.s_p)
-	                 ELSE pg_temp.badd(w.opened_at, w.r) END AS w_resolved
-	  FROM walls2 AS w
-), walls4 AS MATERIALIZED (
-	SELECT w.*, CASE WHEN w.reopened THEN pg_temp.badd(w.w_resolved, 1800 + 50000 * pg_temp.u(w.rk, 84)) END AS w_reopen
-	  FROM walls3 AS w
-), walls5 AS MATERIALIZED (
-	SELECT w.*, CASE WHEN w.reopened THEN pg_temp.badd(w.w_reopen, 300 + 7200 * pg_temp.u(w.rk, 85)) END AS w_reply2
-	  FROM walls4 AS w
-), walls6 AS MATERIALIZED (
-	SELECT w.*, CASE WHEN w.reopened THEN pg_temp.badd(w.w_reply2, 600 + 30000 * pg_temp.u(w.rk, 86)) END AS w_resolved2
-	  FROM walls5 AS w
-)
-SELECT w.id, w.rk, w.cid, w.team, w.manager, w.opened_at, w.channel, w.priority, w.policy,
-       w.profile, w.mood, w.fr_s, w.d1, w.r, w.k, w.slen, w.paused, w.jp, w.s_p, w.w_p, w.w_resume,
-       w.w_resolved, w.reopened, w.w_reopen, w.w_reply2, w.w_resolved2,
-       coalesce(w.w_resolved2, w.w_resolved) AS w_final,
-       CASE WHEN coalesce(w.w_resolved2, w.w_resolved) > timestamptz :'asof' - interval '10 minutes'
-            THEN extract(epoch FROM timestamptz :'asof' - interval '10 minutes' - w.opened_at)::double precision
-                 / extract(epoch FROM coalesce(w.w_resolved2, w.w_resolved) - w.opened_at)::double precision
-       END AS squeeze,
-       n.n_ev, sum(n.n_ev) OVER (ORDER BY w.id) - n.n_ev AS ev_base
-  FROM walls6 AS w
- CROSS JOIN LATERAL (SELECT 2 * w.k + 2 + CASE WHEN w.paused THEN 2 ELSE 0 END
-                            + CASE WHEN w.reopened THEN 3 ELSE 0 END AS n_ev) AS n
- ORDER BY w.id;
+SELECT r.id, r.ev_base, r.n_ev, r.rk, r.cid, r.team, r.manager, r.opened_at, r.channel,
+       CASE WHEN pg_temp.u(r.rk, 74) < 0.1 THEN 'high' ELSE 'normal' END AS priority,
+       r.policy, r.mood, r.fr_s, o.d1, o.r, r.k, o.slen, r.paused, o.jp, o.s_p, r.reopened,
+       w1.w_p, w2.w_resume, w3.w_resolved, w4.w_reopen, w5.w_reply2, w6.w_resolved2,
+       coalesce(w6.w_resolved2, w3.w_resolved) AS w_final,
+       CASE WHEN coalesce(w6.w_resolved2, w3.w_resolved) > timestamptz :'asof' - interval '10 minutes'
+            THEN extract(epoch FROM timestamptz :'asof' - interval '10 minutes' - r.opened_at)::double precision
+                 / extract(epoch FROM coalesce(w6.w_resolved2, w3.w_resolved) - r.opened_at)::double precision
+       END AS squeeze
+  FROM g_req AS r
+ CROSS JOIN LATERAL (
+        SELECT b.d1, b.r, b.slen, b.jp, CASE WHEN r.paused THEN floor(b.d1 + b.slen * (b.jp - 0.05)) END AS s_p
+          FROM (SELECT a.d1, a.r, (a.r - a.d1) / (r.k + 1) AS slen,
+                       1 + floor((r.k + 1) * pg_temp.u(r.rk, 81))::integer AS jp
+                  FROM (SELECT f.d1, greatest(f.r0, f.d1 + 120 * (r.k + 1)) AS r
+                          FROM (SELECT floor(20 + CASE WHEN pg_temp.u(r.rk, 75) < r.miss_fr
+                                                       THEN r.fr_s * (1.05 + 2.0 * pg_temp.u(r.rk, 76))
+                                                       ELSE (r.fr_s - 20) * (0.04 + 0.92 * pg_temp.u(r.rk, 76) * pg_temp.u(r.rk, 76)) END) AS d1,
+                                       floor(CASE WHEN pg_temp.u(r.rk, 77) < r.miss_res
+                                                  THEN r.res_s * (1.03 + 1.5 * pg_temp.u(r.rk, 78))
+                                                  ELSE r.res_s * (0.03 + 0.92 * pg_temp.u(r.rk, 78) * pg_temp.u(r.rk, 78))
+                                                       * CASE r.channel WHEN 'chat' THEN 0.6 ELSE 1 END END) AS r0
+                                OFFSET 0) AS f
+                        OFFSET 0) AS a
+                OFFSET 0) AS b
+        OFFSET 0) AS o
+ CROSS JOIN LATERAL (SELECT CASE WHEN r.paused THEN pg_temp.badd(r.opened_at, o.s_p) END AS w_p OFFSET 0) AS w1
+ CROSS JOIN LATERAL (SELECT CASE WHEN r.paused
+                                 THEN pg_temp.badd(w1.w_p, 3600 + 100000 * pg_temp.u(r.rk, 83) * pg_temp.u(r.rk, 83))
+                            END AS w_resume OFFSET 0) AS w2
+ CROSS JOIN LATERAL (SELECT CASE WHEN r.paused THEN pg_temp.badd(w2.w_resume, o.r - o.s_p)
+                                 ELSE pg_temp.badd(r.opened_at, o.r) END AS w_resolved OFFSET 0) AS w3
+ CROSS JOIN LATERAL (SELECT CASE WHEN r.reopened THEN pg_temp.badd(w3.w_resolved, 1800 + 50000 * pg_temp.u(r.rk, 84))
+                            END AS w_reopen OFFSET 0) AS w4
+ CROSS JOIN LATERAL (SELECT CASE WHEN r.reopened THEN pg_temp.badd(w4.w_reopen, 300 + 7200 * pg_temp.u(r.rk, 85))
+                            END AS w_reply2 OFFSET 0) AS w5
+ CROSS JOIN LATERAL (SELECT CASE WHEN r.reopened THEN pg_temp.badd(w5.w_reply2, 600 + 30000 * pg_temp.u(r.rk, 86))
+                            END AS w_resolved2 OFFSET 0) AS w6;
 
 INSERT INTO cs_service.requests (id, opened_at, channel, priority, client, team, manager, policy, subject)
 SELECT t.id, t.opened_at, t.channel, t.priority, t.cid, t.team, t.manager, t.policy,
@@ -644,8 +637,10 @@ SELECT row_number() OVER (ORDER BY x.raised_at, x.client_id, x.category), x.*
 --   each with one of the manager's clients active at that instant (chosen by hash); 12 % of
 --   meetings in the evening (18:00-19:30).  Meeting reports: most within the policy's window,
 --   some late (the team's late_report share), a few never sent;
---   status: per client weekly on its own weekday (premium: twice a week), sometimes a day or
---   two later, sometimes skipped (the team's skip share);
+--   status: per client weekly on its own weekday and time (premium: twice a week, 3 days
+--   apart), a minute earlier each week so that a regular one is never late by seconds (the
+--   rhythm is due the same clock time N business days later); 10 % a day or two late, some
+--   skipped (the team's skip share);
 --   review: per client monthly in the second half of the month, sometimes skipped.
 -- ---------------------------------------------------------------------------------------------
 CREATE TEMP TABLE g_act AS
@@ -656,7 +651,7 @@ WITH slots AS (
 	 CROSS JOIN g_month AS mo
 	 CROSS JOIN (VALUES (1, 'meeting', 20), (2, 'call', 100), (3, 'email', 100)) AS kd(ki, kind, base)
 	 CROSS JOIN LATERAL generate_series(1, round(kd.base * (0.85 + 0.3 * pg_temp.u((m.g::bigint * 12 + mo.mi) * 4 + kd.ki, 170)))::integer) AS j
-), timed AS (
+), timed AS MATERIALIZED (    -- (the instant computed once)
 	SELECT s.*, pg_temp.at_local(w.day, CASE
 	           WHEN s.kind = 'meeting' AND pg_temp.u(s.key, 172) < 0.88
 	                THEN 10 * 3600 + 1800 * floor(14 * pg_temp.u(s.key, 173))
@@ -669,23 +664,25 @@ WITH slots AS (
 	  FROM slots AS s
 	  JOIN g_wd AS w ON w.n = s.wd_first + floor(s.wd_count * pg_temp.u(s.key, 171))::integer
 )
-SELECT t.kind, t.manager, pick.cid, t.at, t.key, t.t, pick.premium
-  FROM timed AS t
- CROSS JOIN LATERAL (SELECT c.cid, c.premium FROM g_clients AS c
-                      WHERE c.g = t.g AND c.signed_at <= t.at AND (c.ended_at IS NULL OR t.at < c.ended_at)
-                      ORDER BY pg_temp.u(t.key, 174 + c.i), c.i LIMIT 1) AS pick
- WHERE t.at < :'asof'
+SELECT * FROM (
+	SELECT DISTINCT ON (t.key) t.kind, t.manager, c.cid, t.at, t.key, t.t, c.premium
+	  FROM timed AS t
+	  JOIN g_clients AS c ON c.g = t.g AND c.signed_at <= t.at AND (c.ended_at IS NULL OR t.at < c.ended_at)
+	 WHERE t.at < :'asof'
+	 ORDER BY t.key, pg_temp.u(t.key, 174 + c.i), c.i) AS picked
 UNION ALL
-SELECT 'status', c.manager, c.cid, pg_temp.at_local(w.day, 10 * 3600 + 8 * 3600 * pg_temp.u(sk.key, 181)),
+SELECT 'status', c.manager, c.cid,
+       pg_temp.at_local(w.day, CASE WHEN dl.delay = 0 THEN c.status_s - 60 * wk
+                                    ELSE 10 * 3600 + 8 * 3600 * pg_temp.u(sk.key, 181) END),
        sk.key, c.t, c.premium
   FROM g_clients AS c
   JOIN g_teams AS t ON t.t = c.t
  CROSS JOIN generate_series(0, 52) AS wk
  CROSS JOIN (VALUES (0), (3)) AS h(h)
  CROSS JOIN LATERAL (SELECT (c.i::bigint * 64 + wk) * 4 + h.h AS key) AS sk
-  JOIN g_days AS d ON d.day = date '2025-10-27' + 7 * wk + (c.status_dow - 1) + h.h
-                               + CASE WHEN pg_temp.u(sk.key, 182) < 0.80 THEN 0
-                                      WHEN pg_temp.u(sk.key, 182) < 0.95 OR c.premium THEN 1 ELSE 2 END
+ CROSS JOIN LATERAL (SELECT CASE WHEN pg_temp.u(sk.key, 182) < 0.90 THEN 0
+                                 WHEN pg_temp.u(sk.key, 182) < 0.98 OR c.premium THEN 1 ELSE 2 END AS delay) AS dl
+  JOIN g_days AS d ON d.day = date '2025-10-27' + 7 * wk + (c.status_dow - 1) + h.h + dl.delay
   JOIN g_wd AS w ON w.n = d.next_wd
  WHERE (h.h = 0 OR c.premium)
    AND pg_temp.u(sk.key, 183) >= t.skip
@@ -701,6 +698,7 @@ SELECT 'review', c.manager, c.cid, pg_temp.at_local(w.day, 11 * 3600 + 1800 * fl
 DELETE FROM g_act AS a USING g_clients AS c
  WHERE c.cid = a.cid AND a.kind IN ('status', 'review')
    AND NOT (a.at >= c.signed_at AND (c.ended_at IS NULL OR a.at < c.ended_at) AND a.at < :'asof');
+ANALYZE g_act;
 
 INSERT INTO cs_service.activities (activity_id, manager, client_id, kind, at, report_sent_at)
 SELECT row_number() OVER (ORDER BY a.at, a.manager, a.cid, a.kind, a.report_sent_at), a.manager, a.cid, a.kind,
