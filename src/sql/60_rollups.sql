@@ -100,124 +100,129 @@ COMMENT ON TABLE @extschema@.rollup_state IS
 
 CREATE FUNCTION @extschema@.scorecard_daily_raw(lo pg_catalog.timestamptz, hi pg_catalog.timestamptz)
 RETURNS SETOF @extschema@.rollup_daily
-LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-WITH z AS MATERIALIZED (SELECT @extschema@.report_zone() AS zone, pg_catalog.now() AS asof),
-sla AS (
-    SELECT pg_catalog.timezone(z.zone, o.opened_at)::pg_catalog.date AS day, o.client AS client_id,
-           @extschema@.sla_agg(o.met) AS sla,
-           pg_catalog.count(*) FILTER (WHERE o.met IS NULL)::pg_catalog.int4 AS sla_pending,
-           @extschema@.sla_agg(o.met) FILTER (WHERE o.metric = 'first_response') AS response,
-           @extschema@.duration_agg(o.worst)
-               FILTER (WHERE o.metric = 'first_response' AND o.met IS NOT NULL) AS first_response
-      FROM @extschema@.sla_outcomes AS o, z
-     WHERE o.opened_at >= lo AND o.opened_at < hi AND o.client IS NOT NULL
-     GROUP BY 1, 2),
-srv AS (
-    SELECT pg_catalog.timezone(z.zone, s.answered_at)::pg_catalog.date AS day, s.client_id,
-           @extschema@.score_agg(s.score) FILTER (WHERE s.kind = 'nps') AS nps,
-           @extschema@.score_agg(s.score) FILTER (WHERE s.kind = 'csat') AS csat,
-           @extschema@.score_agg(s.score) FILTER (WHERE s.kind = 'ces') AS ces
-      FROM @extschema@.source_surveys() AS s, z
-     WHERE s.answered_at >= lo AND s.answered_at < hi
-     GROUP BY 1, 2),
-prj AS (
-    SELECT pg_catalog.timezone(z.zone, p.delivered_at)::pg_catalog.date AS day, p.client_id,
-           pg_catalog.count(*)::pg_catalog.int4 AS projects_delivered,
-           pg_catalog.count(*) FILTER (WHERE p.delivered_at <= p.due_at)::pg_catalog.int4 AS projects_on_time,
-           pg_catalog.count(*) FILTER (WHERE p.spent <= p.budget)::pg_catalog.int4 AS projects_within_budget
-      FROM @extschema@.source_projects() AS p, z
-     WHERE p.delivered_at >= lo AND p.delivered_at < hi
-     GROUP BY 1, 2),
-dlv AS (
-    SELECT pg_catalog.timezone(z.zone, d.delivered_at)::pg_catalog.date AS day, p.client_id,
-           pg_catalog.count(*)::pg_catalog.int4 AS deliverables,
-           pg_catalog.count(*) FILTER (WHERE d.passed_verification)::pg_catalog.int4 AS deliverables_passed
-      FROM @extschema@.source_deliverables() AS d
-      JOIN @extschema@.source_projects() AS p ON p.project_id = d.project_id, z
-     WHERE d.delivered_at >= lo AND d.delivered_at < hi
-     GROUP BY 1, 2),
-esc AS (
-    SELECT pg_catalog.timezone(z.zone, e.opened_at)::pg_catalog.date AS day, e.client_id,
-           pg_catalog.count(*)::pg_catalog.int4 AS escalations
-      FROM @extschema@.source_escalations() AS e, z
-     WHERE e.opened_at >= lo AND e.opened_at < hi
-     GROUP BY 1, 2),
-cmp AS (
-    SELECT pg_catalog.timezone(z.zone, c.raised_at)::pg_catalog.date AS day, c.client_id,
-           pg_catalog.count(*)::pg_catalog.int4 AS complaints
-      FROM @extschema@.source_complaints() AS c, z
-     WHERE c.raised_at >= lo AND c.raised_at < hi
-     GROUP BY 1, 2),
-act AS (
-    SELECT a.activity_id, a.client_id, a.kind, a.at, a.report_sent_at, q.passed,
-           pg_catalog.timezone(z.zone, a.at)::pg_catalog.date AS day, z.asof
-      FROM @extschema@.source_activities() AS a
-      LEFT JOIN @extschema@.source_qa_reviews() AS q ON q.activity_id = a.activity_id, z
-     WHERE a.at >= lo AND a.at < hi),
-rhythm AS (
-    -- a meeting's report is due meeting_report_within business time after it; a status update
-    -- is on time when it comes within status_every_days business days of the previous one (the
-    -- first one: of the signing), as communication_rhythm_at() reckons it
-    SELECT a.activity_id,
-           CASE a.kind
-               WHEN 'meeting' THEN
-                   CASE WHEN a.report_sent_at <= @extschema@.business_add(a.at, cs.meeting_report_within, cs.calendar)
-                        THEN 'on_time'
-                        WHEN a.report_sent_at IS NOT NULL
-                          OR @extschema@.business_add(a.at, cs.meeting_report_within, cs.calendar) <= a.asof
-                        THEN 'late'
-                        ELSE 'pending' END
-               ELSE
-                   CASE WHEN a.at <= @extschema@.business_days_add(coalesce(prev.at, cs.signed_at),
-                                                                  cs.status_every_days, cs.calendar)
-                        THEN 'on_time' ELSE 'late' END
-           END AS verdict
-      FROM act AS a
-      JOIN @extschema@.client_settings AS cs ON cs.client_id = a.client_id
-      LEFT JOIN LATERAL (
-            SELECT pg_catalog.max(p.at) AS at
-              FROM @extschema@.source_activities() AS p
-             WHERE p.client_id = a.client_id AND p.kind = 'status' AND p.at < a.at
-               AND a.kind = 'status') AS prev ON true
-     WHERE a.kind IN ('meeting', 'status')),
-acts AS (
-    SELECT a.day, a.client_id,
-           pg_catalog.count(*)::pg_catalog.int4 AS activities,
-           pg_catalog.count(a.passed)::pg_catalog.int4 AS qa_reviewed,
-           pg_catalog.count(*) FILTER (WHERE a.passed)::pg_catalog.int4 AS qa_passed,
-           pg_catalog.count(r.verdict) FILTER (WHERE r.verdict <> 'pending')::pg_catalog.int4 AS rhythm_due,
-           pg_catalog.count(*) FILTER (WHERE r.verdict = 'on_time')::pg_catalog.int4 AS rhythm_on_time,
-           pg_catalog.count(*) FILTER (WHERE r.verdict = 'pending')::pg_catalog.int4 AS rhythm_pending
-      FROM act AS a
-      LEFT JOIN rhythm AS r ON r.activity_id = a.activity_id
-     GROUP BY 1, 2),
-keys AS (
-    SELECT k.day, k.client_id FROM sla AS k
-    UNION SELECT k.day, k.client_id FROM srv AS k
-    UNION SELECT k.day, k.client_id FROM prj AS k
-    UNION SELECT k.day, k.client_id FROM dlv AS k
-    UNION SELECT k.day, k.client_id FROM esc AS k
-    UNION SELECT k.day, k.client_id FROM cmp AS k
-    UNION SELECT k.day, k.client_id FROM acts AS k)
-SELECT k.day, k.client_id, srv.nps, srv.csat, srv.ces,
-       sla.sla, coalesce(sla.sla_pending, 0), sla.response, sla.first_response,
-       coalesce(prj.projects_delivered, 0), coalesce(prj.projects_on_time, 0),
-       coalesce(prj.projects_within_budget, 0),
-       coalesce(dlv.deliverables, 0), coalesce(dlv.deliverables_passed, 0),
-       coalesce(esc.escalations, 0), coalesce(cmp.complaints, 0),
-       coalesce(acts.activities, 0), coalesce(acts.qa_reviewed, 0), coalesce(acts.qa_passed, 0),
-       coalesce(acts.rhythm_due, 0), coalesce(acts.rhythm_on_time, 0),
-       coalesce(acts.rhythm_pending, 0)
-  FROM keys AS k
-  LEFT JOIN sla ON sla.day = k.day AND sla.client_id = k.client_id
-  LEFT JOIN srv ON srv.day = k.day AND srv.client_id = k.client_id
-  LEFT JOIN prj ON prj.day = k.day AND prj.client_id = k.client_id
-  LEFT JOIN dlv ON dlv.day = k.day AND dlv.client_id = k.client_id
-  LEFT JOIN esc ON esc.day = k.day AND esc.client_id = k.client_id
-  LEFT JOIN cmp ON cmp.day = k.day AND cmp.client_id = k.client_id
-  LEFT JOIN acts ON acts.day = k.day AND acts.client_id = k.client_id;
-END;
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_generic_plan   -- planned once per session, not on every call
+AS $$
+BEGIN
+    RETURN QUERY
+    WITH z AS MATERIALIZED (SELECT @extschema@.report_zone() AS zone, pg_catalog.now() AS asof),
+    sla AS (
+        SELECT pg_catalog.timezone(z.zone, o.opened_at)::pg_catalog.date AS day, o.client AS client_id,
+               @extschema@.sla_agg(o.met) AS sla,
+               pg_catalog.count(*) FILTER (WHERE o.met IS NULL)::pg_catalog.int4 AS sla_pending,
+               @extschema@.sla_agg(o.met) FILTER (WHERE o.metric = 'first_response') AS response,
+               @extschema@.duration_agg(o.worst)
+                   FILTER (WHERE o.metric = 'first_response' AND o.met IS NOT NULL) AS first_response
+          FROM @extschema@.sla_outcomes AS o, z
+         WHERE o.opened_at >= lo AND o.opened_at < hi AND o.client IS NOT NULL
+         GROUP BY 1, 2),
+    srv AS (
+        SELECT pg_catalog.timezone(z.zone, s.answered_at)::pg_catalog.date AS day, s.client_id,
+               @extschema@.score_agg(s.score) FILTER (WHERE s.kind = 'nps') AS nps,
+               @extschema@.score_agg(s.score) FILTER (WHERE s.kind = 'csat') AS csat,
+               @extschema@.score_agg(s.score) FILTER (WHERE s.kind = 'ces') AS ces
+          FROM @extschema@.source_surveys() AS s, z
+         WHERE s.answered_at >= lo AND s.answered_at < hi
+         GROUP BY 1, 2),
+    prj AS (
+        SELECT pg_catalog.timezone(z.zone, p.delivered_at)::pg_catalog.date AS day, p.client_id,
+               pg_catalog.count(*)::pg_catalog.int4 AS projects_delivered,
+               pg_catalog.count(*) FILTER (WHERE p.delivered_at <= p.due_at)::pg_catalog.int4 AS projects_on_time,
+               pg_catalog.count(*) FILTER (WHERE p.spent <= p.budget)::pg_catalog.int4 AS projects_within_budget
+          FROM @extschema@.source_projects() AS p, z
+         WHERE p.delivered_at >= lo AND p.delivered_at < hi
+         GROUP BY 1, 2),
+    dlv AS (
+        SELECT pg_catalog.timezone(z.zone, d.delivered_at)::pg_catalog.date AS day, p.client_id,
+               pg_catalog.count(*)::pg_catalog.int4 AS deliverables,
+               pg_catalog.count(*) FILTER (WHERE d.passed_verification)::pg_catalog.int4 AS deliverables_passed
+          FROM @extschema@.source_deliverables() AS d
+          JOIN @extschema@.source_projects() AS p ON p.project_id = d.project_id, z
+         WHERE d.delivered_at >= lo AND d.delivered_at < hi
+         GROUP BY 1, 2),
+    esc AS (
+        SELECT pg_catalog.timezone(z.zone, e.opened_at)::pg_catalog.date AS day, e.client_id,
+               pg_catalog.count(*)::pg_catalog.int4 AS escalations
+          FROM @extschema@.source_escalations() AS e, z
+         WHERE e.opened_at >= lo AND e.opened_at < hi
+         GROUP BY 1, 2),
+    cmp AS (
+        SELECT pg_catalog.timezone(z.zone, c.raised_at)::pg_catalog.date AS day, c.client_id,
+               pg_catalog.count(*)::pg_catalog.int4 AS complaints
+          FROM @extschema@.source_complaints() AS c, z
+         WHERE c.raised_at >= lo AND c.raised_at < hi
+         GROUP BY 1, 2),
+    act AS (
+        SELECT a.activity_id, a.client_id, a.kind, a.at, a.report_sent_at, q.passed,
+               pg_catalog.timezone(z.zone, a.at)::pg_catalog.date AS day, z.asof
+          FROM @extschema@.source_activities() AS a
+          LEFT JOIN @extschema@.source_qa_reviews() AS q ON q.activity_id = a.activity_id, z
+         WHERE a.at >= lo AND a.at < hi),
+    rhythm AS (
+        -- a meeting's report is due meeting_report_within business time after it; a status update
+        -- is on time when it comes within status_every_days business days of the previous one (the
+        -- first one: of the signing), as communication_rhythm_at() reckons it
+        SELECT a.activity_id,
+               CASE a.kind
+                   WHEN 'meeting' THEN
+                       CASE WHEN a.report_sent_at <= @extschema@.business_add(a.at, cs.meeting_report_within, cs.calendar)
+                            THEN 'on_time'
+                            WHEN a.report_sent_at IS NOT NULL
+                              OR @extschema@.business_add(a.at, cs.meeting_report_within, cs.calendar) <= a.asof
+                            THEN 'late'
+                            ELSE 'pending' END
+                   ELSE
+                       CASE WHEN a.at <= @extschema@.business_days_add(coalesce(prev.at, cs.signed_at),
+                                                                      cs.status_every_days, cs.calendar)
+                            THEN 'on_time' ELSE 'late' END
+               END AS verdict
+          FROM act AS a
+          JOIN @extschema@.client_settings AS cs ON cs.client_id = a.client_id
+          LEFT JOIN LATERAL (
+                SELECT pg_catalog.max(p.at) AS at
+                  FROM @extschema@.source_activities() AS p
+                 WHERE p.client_id = a.client_id AND p.kind = 'status' AND p.at < a.at
+                   AND a.kind = 'status') AS prev ON true
+         WHERE a.kind IN ('meeting', 'status')),
+    acts AS (
+        SELECT a.day, a.client_id,
+               pg_catalog.count(*)::pg_catalog.int4 AS activities,
+               pg_catalog.count(a.passed)::pg_catalog.int4 AS qa_reviewed,
+               pg_catalog.count(*) FILTER (WHERE a.passed)::pg_catalog.int4 AS qa_passed,
+               pg_catalog.count(r.verdict) FILTER (WHERE r.verdict <> 'pending')::pg_catalog.int4 AS rhythm_due,
+               pg_catalog.count(*) FILTER (WHERE r.verdict = 'on_time')::pg_catalog.int4 AS rhythm_on_time,
+               pg_catalog.count(*) FILTER (WHERE r.verdict = 'pending')::pg_catalog.int4 AS rhythm_pending
+          FROM act AS a
+          LEFT JOIN rhythm AS r ON r.activity_id = a.activity_id
+         GROUP BY 1, 2),
+    keys AS (
+        SELECT k.day, k.client_id FROM sla AS k
+        UNION SELECT k.day, k.client_id FROM srv AS k
+        UNION SELECT k.day, k.client_id FROM prj AS k
+        UNION SELECT k.day, k.client_id FROM dlv AS k
+        UNION SELECT k.day, k.client_id FROM esc AS k
+        UNION SELECT k.day, k.client_id FROM cmp AS k
+        UNION SELECT k.day, k.client_id FROM acts AS k)
+    SELECT k.day, k.client_id, srv.nps, srv.csat, srv.ces,
+           sla.sla, coalesce(sla.sla_pending, 0), sla.response, sla.first_response,
+           coalesce(prj.projects_delivered, 0), coalesce(prj.projects_on_time, 0),
+           coalesce(prj.projects_within_budget, 0),
+           coalesce(dlv.deliverables, 0), coalesce(dlv.deliverables_passed, 0),
+           coalesce(esc.escalations, 0), coalesce(cmp.complaints, 0),
+           coalesce(acts.activities, 0), coalesce(acts.qa_reviewed, 0), coalesce(acts.qa_passed, 0),
+           coalesce(acts.rhythm_due, 0), coalesce(acts.rhythm_on_time, 0),
+           coalesce(acts.rhythm_pending, 0)
+      FROM keys AS k
+      LEFT JOIN sla ON sla.day = k.day AND sla.client_id = k.client_id
+      LEFT JOIN srv ON srv.day = k.day AND srv.client_id = k.client_id
+      LEFT JOIN prj ON prj.day = k.day AND prj.client_id = k.client_id
+      LEFT JOIN dlv ON dlv.day = k.day AND dlv.client_id = k.client_id
+      LEFT JOIN esc ON esc.day = k.day AND esc.client_id = k.client_id
+      LEFT JOIN cmp ON cmp.day = k.day AND cmp.client_id = k.client_id
+      LEFT JOIN acts ON acts.day = k.day AND acts.client_id = k.client_id;
+END
+$$;
 
 COMMENT ON FUNCTION @extschema@.scorecard_daily_raw(pg_catalog.timestamptz, pg_catalog.timestamptz) IS
 'The scorecard''s daily rows (local day of the report zone x client) computed from the raw tables for the events in [lo, hi)';
@@ -237,39 +242,44 @@ SELECT r.*
 COMMENT ON VIEW @extschema@.scorecard_daily IS
 'The scorecard''s daily rows: from rollup_daily before the watermark, from the raw tables from it on';
 
--- The same per month: rollup_monthly before the watermark, plus the raw days from it on.
+-- The same per month: rollup_monthly before the watermark, plus the raw days from it on.  Only
+-- the (month, client) rows with raw days are merged again; the others are read as stored.
 CREATE VIEW @extschema@.scorecard_monthly WITH (security_invoker = true) AS
+WITH raw AS MATERIALIZED (
+    SELECT pg_catalog.date_trunc('month', r.day)::pg_catalog.date AS month, r.client_id, r.nps,
+           r.csat, r.ces, r.sla, r.sla_pending, r.response, r.first_response, r.projects_delivered,
+           r.projects_on_time, r.projects_within_budget, r.deliverables, r.deliverables_passed,
+           r.escalations, r.complaints, r.activities, r.qa_reviewed, r.qa_passed, r.rhythm_due,
+           r.rhythm_on_time, r.rhythm_pending
+      FROM @extschema@.scorecard_daily_raw(
+               coalesce((SELECT pg_catalog.timezone(@extschema@.report_zone(), s.watermark::pg_catalog.timestamp)
+                           FROM @extschema@.rollup_state AS s), '-infinity'),
+               'infinity') AS r),
+rolled AS NOT MATERIALIZED (
+    SELECT m.* FROM @extschema@.rollup_monthly AS m
+     WHERE m.month < (SELECT s.watermark FROM @extschema@.rollup_state AS s))
+SELECT m.*
+  FROM rolled AS m
+ WHERE NOT EXISTS (SELECT FROM raw AS r WHERE r.month = m.month AND r.client_id = m.client_id)
+UNION ALL
 SELECT x.month, x.client_id,
-       @extschema@.rollup(x.nps) AS nps, @extschema@.rollup(x.csat) AS csat,
-       @extschema@.rollup(x.ces) AS ces, @extschema@.rollup(x.sla) AS sla,
-       pg_catalog.sum(x.sla_pending)::pg_catalog.int4 AS sla_pending,
-       @extschema@.rollup(x.response) AS response,
-       @extschema@.rollup(x.first_response) AS first_response,
-       pg_catalog.sum(x.projects_delivered)::pg_catalog.int4 AS projects_delivered,
-       pg_catalog.sum(x.projects_on_time)::pg_catalog.int4 AS projects_on_time,
-       pg_catalog.sum(x.projects_within_budget)::pg_catalog.int4 AS projects_within_budget,
-       pg_catalog.sum(x.deliverables)::pg_catalog.int4 AS deliverables,
-       pg_catalog.sum(x.deliverables_passed)::pg_catalog.int4 AS deliverables_passed,
-       pg_catalog.sum(x.escalations)::pg_catalog.int4 AS escalations,
-       pg_catalog.sum(x.complaints)::pg_catalog.int4 AS complaints,
-       pg_catalog.sum(x.activities)::pg_catalog.int4 AS activities,
-       pg_catalog.sum(x.qa_reviewed)::pg_catalog.int4 AS qa_reviewed,
-       pg_catalog.sum(x.qa_passed)::pg_catalog.int4 AS qa_passed,
-       pg_catalog.sum(x.rhythm_due)::pg_catalog.int4 AS rhythm_due,
-       pg_catalog.sum(x.rhythm_on_time)::pg_catalog.int4 AS rhythm_on_time,
-       pg_catalog.sum(x.rhythm_pending)::pg_catalog.int4 AS rhythm_pending
-  FROM (SELECT m.* FROM @extschema@.rollup_monthly AS m
-         WHERE m.month < (SELECT s.watermark FROM @extschema@.rollup_state AS s)
+       @extschema@.rollup(x.nps), @extschema@.rollup(x.csat), @extschema@.rollup(x.ces),
+       @extschema@.rollup(x.sla), pg_catalog.sum(x.sla_pending)::pg_catalog.int4,
+       @extschema@.rollup(x.response), @extschema@.rollup(x.first_response),
+       pg_catalog.sum(x.projects_delivered)::pg_catalog.int4,
+       pg_catalog.sum(x.projects_on_time)::pg_catalog.int4,
+       pg_catalog.sum(x.projects_within_budget)::pg_catalog.int4,
+       pg_catalog.sum(x.deliverables)::pg_catalog.int4,
+       pg_catalog.sum(x.deliverables_passed)::pg_catalog.int4,
+       pg_catalog.sum(x.escalations)::pg_catalog.int4, pg_catalog.sum(x.complaints)::pg_catalog.int4,
+       pg_catalog.sum(x.activities)::pg_catalog.int4, pg_catalog.sum(x.qa_reviewed)::pg_catalog.int4,
+       pg_catalog.sum(x.qa_passed)::pg_catalog.int4, pg_catalog.sum(x.rhythm_due)::pg_catalog.int4,
+       pg_catalog.sum(x.rhythm_on_time)::pg_catalog.int4,
+       pg_catalog.sum(x.rhythm_pending)::pg_catalog.int4
+  FROM (SELECT m.* FROM rolled AS m
+         WHERE EXISTS (SELECT FROM raw AS r WHERE r.month = m.month AND r.client_id = m.client_id)
         UNION ALL
-        SELECT pg_catalog.date_trunc('month', r.day)::pg_catalog.date, r.client_id, r.nps, r.csat,
-               r.ces, r.sla, r.sla_pending, r.response, r.first_response, r.projects_delivered,
-               r.projects_on_time, r.projects_within_budget, r.deliverables,
-               r.deliverables_passed, r.escalations, r.complaints, r.activities, r.qa_reviewed,
-               r.qa_passed, r.rhythm_due, r.rhythm_on_time, r.rhythm_pending
-          FROM @extschema@.scorecard_daily_raw(
-                   coalesce((SELECT pg_catalog.timezone(@extschema@.report_zone(), s.watermark::pg_catalog.timestamp)
-                               FROM @extschema@.rollup_state AS s), '-infinity'),
-                   'infinity') AS r) AS x
+        SELECT r.* FROM raw AS r) AS x
  GROUP BY x.month, x.client_id;
 
 COMMENT ON VIEW @extschema@.scorecard_monthly IS
@@ -325,18 +335,23 @@ COMMENT ON TABLE @extschema@.rollup_sla_daily IS
 
 CREATE FUNCTION @extschema@.sla_daily_raw(lo pg_catalog.timestamptz, hi pg_catalog.timestamptz)
 RETURNS SETOF @extschema@.rollup_sla_daily
-LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-SELECT pg_catalog.timezone(z.zone, o.opened_at)::pg_catalog.date,
-       o.channel, o.priority, o.team, o.manager, o.client, o.policy, o.metric,
-       @extschema@.sla_agg(o.met),
-       @extschema@.duration_agg(o.worst) FILTER (WHERE o.met IS NOT NULL),
-       pg_catalog.count(*) FILTER (WHERE o.met IS NULL)
-  FROM @extschema@.sla_outcomes AS o,
-       (SELECT @extschema@.report_zone() AS zone OFFSET 0) AS z
- WHERE o.opened_at >= lo AND o.opened_at < hi
- GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
-END;
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_generic_plan   -- planned once per session, not on every call
+AS $$
+BEGIN
+    RETURN QUERY
+    SELECT pg_catalog.timezone(z.zone, o.opened_at)::pg_catalog.date,
+           o.channel, o.priority, o.team, o.manager, o.client, o.policy, o.metric,
+           @extschema@.sla_agg(o.met),
+           @extschema@.duration_agg(o.worst) FILTER (WHERE o.met IS NOT NULL),
+           pg_catalog.count(*) FILTER (WHERE o.met IS NULL)
+      FROM @extschema@.sla_outcomes AS o,
+           (SELECT @extschema@.report_zone() AS zone OFFSET 0) AS z
+     WHERE o.opened_at >= lo AND o.opened_at < hi
+     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+END
+$$;
 
 COMMENT ON FUNCTION @extschema@.sla_daily_raw(pg_catalog.timestamptz, pg_catalog.timestamptz) IS
 'rollup_sla_daily''s rows computed from the requests opened in [lo, hi)';

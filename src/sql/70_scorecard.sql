@@ -82,55 +82,68 @@ SELECT 'team', p.month, NULL, NULL, NULL, p.team, pg_catalog.count(*),
 -- weights of the others renormalised; NULL when no factor with a positive weight has data.
 
 CREATE VIEW @extschema@.scorecard_values WITH (security_invoker = true) AS
-SELECT s.level, s.month, s.client_id, s.name, s.manager, s.team, s.clients,
-       @extschema@.nps(s.nps) AS nps,
-       @extschema@.csat(s.csat) AS csat,
-       @extschema@.ces(s.ces) AS ces,
-       coalesce(@extschema@.responses(s.nps), 0) + coalesce(@extschema@.responses(s.csat), 0)
-           + coalesce(@extschema@.responses(s.ces), 0) AS survey_answers,
-       @extschema@.sla_pct(s.sla) AS sla_pct,
-       coalesce(@extschema@.sla_total(s.sla), 0) AS sla_decided,
-       @extschema@.sla_pct(s.response) AS response_pct,
-       pg_catalog.date_part('epoch', @extschema@.percentile(s.first_response, 0.5)) / 60
-           AS first_response_median_minutes,
-       pg_catalog.date_part('epoch', @extschema@.percentile(s.first_response, 0.9)) / 60
-           AS first_response_p90_minutes,
-       100.0::pg_catalog.float8 * s.deliverables_passed / NULLIF(s.deliverables, 0) AS deliverable_quality_pct,
-       s.projects_delivered,
-       100.0::pg_catalog.float8 * s.projects_on_time / NULLIF(s.projects_delivered, 0) AS on_time_pct,
-       100.0::pg_catalog.float8 * s.projects_within_budget / NULLIF(s.projects_delivered, 0) AS within_budget_pct,
-       s.escalations, s.complaints, s.activities, s.qa_reviewed,
-       100.0::pg_catalog.float8 * s.qa_passed / NULLIF(s.qa_reviewed, 0) AS qa_pass_pct,
-       100.0::pg_catalog.float8 * s.rhythm_on_time / NULLIF(s.rhythm_due, 0) AS rhythm_pct,
-       f.contract_score, f.competence_score, f.communication_score, f.service_score
-  FROM @extschema@.scorecard_summaries AS s
+SELECT v.level, v.month, v.client_id, v.name, v.manager, v.team, v.clients, v.nps, v.csat, v.ces,
+       v.survey_answers, v.sla_pct, v.sla_decided, v.response_pct,
+       v.first_response_median_minutes, v.first_response_p90_minutes, v.deliverable_quality_pct,
+       v.projects_delivered, v.on_time_pct, v.within_budget_pct, v.escalations, v.complaints,
+       v.activities, v.qa_reviewed, v.qa_pass_pct, v.rhythm_pct,
+       t.num_contract / NULLIF(t.den_contract, 0) AS contract_score,
+       t.num_competence / NULLIF(t.den_competence, 0) AS competence_score,
+       t.num_communication / NULLIF(t.den_communication, 0) AS communication_score,
+       (t.num_contract + t.num_competence + t.num_communication)
+           / NULLIF(t.den_contract + t.den_competence + t.den_communication, 0) AS service_score
+  FROM (SELECT s.level, s.month, s.client_id, s.name, s.manager, s.team, s.clients,
+               @extschema@.nps(s.nps) AS nps,
+               @extschema@.csat(s.csat) AS csat,
+               @extschema@.ces(s.ces) AS ces,
+               coalesce(@extschema@.responses(s.nps), 0) + coalesce(@extschema@.responses(s.csat), 0)
+                   + coalesce(@extschema@.responses(s.ces), 0) AS survey_answers,
+               @extschema@.sla_pct(s.sla) AS sla_pct,
+               coalesce(@extschema@.sla_total(s.sla), 0) AS sla_decided,
+               @extschema@.sla_pct(s.response) AS response_pct,
+               pg_catalog.date_part('epoch', @extschema@.percentile(s.first_response, 0.5)) / 60
+                   AS first_response_median_minutes,
+               pg_catalog.date_part('epoch', @extschema@.percentile(s.first_response, 0.9)) / 60
+                   AS first_response_p90_minutes,
+               100.0::pg_catalog.float8 * s.deliverables_passed / NULLIF(s.deliverables, 0) AS deliverable_quality_pct,
+               s.projects_delivered,
+               100.0::pg_catalog.float8 * s.projects_on_time / NULLIF(s.projects_delivered, 0) AS on_time_pct,
+               100.0::pg_catalog.float8 * s.projects_within_budget / NULLIF(s.projects_delivered, 0) AS within_budget_pct,
+               s.escalations, s.complaints, s.activities, s.qa_reviewed,
+               100.0::pg_catalog.float8 * s.qa_passed / NULLIF(s.qa_reviewed, 0) AS qa_pass_pct,
+               100.0::pg_catalog.float8 * s.rhythm_on_time / NULLIF(s.rhythm_due, 0) AS rhythm_pct
+          FROM @extschema@.scorecard_summaries AS s) AS v
+ CROSS JOIN (SELECT coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'sla'), 0) AS sla,
+                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'on_time'), 0) AS on_time,
+                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'within_budget'), 0) AS within_budget,
+                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'deliverable_quality'), 0) AS deliverable_quality,
+                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'qa_pass'), 0) AS qa_pass,
+                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'nps'), 0) AS nps,
+                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'csat'), 0) AS csat,
+                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'ces'), 0) AS ces,
+                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'rhythm'), 0) AS rhythm,
+                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'response_time'), 0) AS response_time
+               FROM @extschema@.quality_weights AS w) AS w
  CROSS JOIN LATERAL (
-        SELECT pg_catalog.sum(v.w * v.x) FILTER (WHERE v.part = 'contract')
-                   / NULLIF(pg_catalog.sum(v.w) FILTER (WHERE v.part = 'contract' AND v.x IS NOT NULL), 0)
-                   AS contract_score,
-               pg_catalog.sum(v.w * v.x) FILTER (WHERE v.part = 'competence')
-                   / NULLIF(pg_catalog.sum(v.w) FILTER (WHERE v.part = 'competence' AND v.x IS NOT NULL), 0)
-                   AS competence_score,
-               pg_catalog.sum(v.w * v.x) FILTER (WHERE v.part = 'communication')
-                   / NULLIF(pg_catalog.sum(v.w) FILTER (WHERE v.part = 'communication' AND v.x IS NOT NULL), 0)
-                   AS communication_score,
-               pg_catalog.sum(v.w * v.x)
-                   / NULLIF(pg_catalog.sum(v.w) FILTER (WHERE v.x IS NOT NULL), 0) AS service_score
-          FROM (SELECT w.part, w.weight AS w,
-                       CASE w.factor
-                           WHEN 'sla' THEN @extschema@.sla_pct(s.sla)
-                           WHEN 'on_time' THEN 100.0::pg_catalog.float8 * s.projects_on_time / NULLIF(s.projects_delivered, 0)
-                           WHEN 'within_budget' THEN 100.0::pg_catalog.float8 * s.projects_within_budget / NULLIF(s.projects_delivered, 0)
-                           WHEN 'deliverable_quality' THEN 100.0::pg_catalog.float8 * s.deliverables_passed / NULLIF(s.deliverables, 0)
-                           WHEN 'qa_pass' THEN 100.0::pg_catalog.float8 * s.qa_passed / NULLIF(s.qa_reviewed, 0)
-                           WHEN 'nps' THEN (@extschema@.nps(s.nps) + 100) / 2
-                           WHEN 'csat' THEN @extschema@.csat(s.csat)
-                           WHEN 'ces' THEN (7 - @extschema@.ces(s.ces)) / 6 * 100
-                           WHEN 'rhythm' THEN 100.0::pg_catalog.float8 * s.rhythm_on_time / NULLIF(s.rhythm_due, 0)
-                           WHEN 'response_time' THEN @extschema@.sla_pct(s.response)
-                       END AS x
-                  FROM @extschema@.quality_weights AS w
-                 WHERE w.weight > 0) AS v) AS f;
+        -- per part: the weighted sum of the factors with data, and the sum of their weights
+        SELECT coalesce(w.sla * v.sla_pct, 0) + coalesce(w.on_time * v.on_time_pct, 0)
+                   + coalesce(w.within_budget * v.within_budget_pct, 0) AS num_contract,
+               CASE WHEN v.sla_pct IS NULL THEN 0 ELSE w.sla END
+                   + CASE WHEN v.on_time_pct IS NULL THEN 0 ELSE w.on_time END
+                   + CASE WHEN v.within_budget_pct IS NULL THEN 0 ELSE w.within_budget END AS den_contract,
+               coalesce(w.deliverable_quality * v.deliverable_quality_pct, 0)
+                   + coalesce(w.qa_pass * v.qa_pass_pct, 0) AS num_competence,
+               CASE WHEN v.deliverable_quality_pct IS NULL THEN 0 ELSE w.deliverable_quality END
+                   + CASE WHEN v.qa_pass_pct IS NULL THEN 0 ELSE w.qa_pass END AS den_competence,
+               coalesce(w.nps * (v.nps + 100) / 2, 0) + coalesce(w.csat * v.csat, 0)
+                   + coalesce(w.ces * (7 - v.ces) / 6 * 100, 0) + coalesce(w.rhythm * v.rhythm_pct, 0)
+                   + coalesce(w.response_time * v.response_pct, 0) AS num_communication,
+               CASE WHEN v.nps IS NULL THEN 0 ELSE w.nps END
+                   + CASE WHEN v.csat IS NULL THEN 0 ELSE w.csat END
+                   + CASE WHEN v.ces IS NULL THEN 0 ELSE w.ces END
+                   + CASE WHEN v.rhythm_pct IS NULL THEN 0 ELSE w.rhythm END
+                   + CASE WHEN v.response_pct IS NULL THEN 0 ELSE w.response_time END AS den_communication
+       ) AS t;
 
 COMMENT ON VIEW @extschema@.scorecard_values IS
 'Every scorecard metric and score per level (client, manager, team) and month; client_scorecard and team_scorecard show it';
