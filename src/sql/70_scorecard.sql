@@ -12,7 +12,7 @@
 
 CREATE VIEW @extschema@.scorecard_summaries WITH (security_invoker = true) AS
 WITH z AS MATERIALIZED (SELECT @extschema@.report_zone() AS zone),
-per_client AS MATERIALIZED (
+per_client AS NOT MATERIALIZED (
     SELECT am.month, c.client_id, c.name, c.manager, c.team,
            m.nps, m.csat, m.ces, m.sla, m.response, m.first_response,
            coalesce(m.projects_delivered, 0) AS projects_delivered,
