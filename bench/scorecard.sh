@@ -67,7 +67,7 @@ NOROLLUPS="BEGIN; UPDATE cs_service.rollup_state SET watermark = NULL;"
 echo "# 1. a year of client_scorecard"
 t_rollup=$(best_ms "$YEAR")
 t_raw=$(best_ms "$YEAR" "$NOROLLUPS")
-diff=$(psql -X -At -v ON_ERROR_STOP=1 -d "$DB" <<SQL
+diff=$(psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" <<SQL
 CREATE TEMP TABLE a AS $YEAR;
 BEGIN;
 UPDATE cs_service.rollup_state SET watermark = NULL;
