@@ -1,5 +1,5 @@
 #!/bin/bash
-# Benchmark of the agency scorecard at 10x the demo's scale (SCALE=10: 70 teams... see
+# Benchmark of the agency scorecard at 10x the demo's scale (SCALE=10, see
 # test/demo/agency.sql: about 1.2M activities, 1M requests, 10M events a year), in one run:
 #   1. a year of client_scorecard read from the rollups, against the same query with the
 #      rollups switched off (watermark NULL: every number recomputed from the raw rows), and a
