@@ -96,9 +96,12 @@ COMMENT ON TABLE @extschema@.rollup_state IS
 -- Rows for the events in [lo, hi): requests opened, surveys answered, projects and deliverables
 -- delivered, escalations opened, complaints raised, activities done in the range, each counted
 -- on its own local day.  Undecided items (an SLA outcome, a meeting report not yet due) are
--- counted as pending and decided by a later refresh.
+-- counted as pending and decided by a later refresh.  The SLA columns merge sla_daily_raw()'s
+-- rows; sla_from_rollup => true takes those rows from rollup_sla_daily instead, so that
+-- refresh_rollups(), which has just stored them, does not run the SLA clocks twice.
 
-CREATE FUNCTION @extschema@.scorecard_daily_raw(lo pg_catalog.timestamptz, hi pg_catalog.timestamptz)
+CREATE FUNCTION @extschema@.scorecard_daily_raw(
+    lo pg_catalog.timestamptz, hi pg_catalog.timestamptz, sla_from_rollup pg_catalog.bool DEFAULT false)
 RETURNS SETOF @extschema@.rollup_daily
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -108,14 +111,18 @@ BEGIN
     RETURN QUERY
     WITH z AS MATERIALIZED (SELECT @extschema@.report_zone() AS zone, pg_catalog.now() AS asof),
     sla AS (
-        SELECT pg_catalog.timezone(z.zone, o.opened_at)::pg_catalog.date AS day, o.client AS client_id,
-               @extschema@.sla_agg(o.met) AS sla,
-               pg_catalog.count(*) FILTER (WHERE o.met IS NULL)::pg_catalog.int4 AS sla_pending,
-               @extschema@.sla_agg(o.met) FILTER (WHERE o.metric = 'first_response') AS response,
-               @extschema@.duration_agg(o.worst)
-                   FILTER (WHERE o.metric = 'first_response' AND o.met IS NOT NULL) AS first_response
-          FROM @extschema@.sla_outcomes AS o, z
-         WHERE o.opened_at >= lo AND o.opened_at < hi AND o.client IS NOT NULL
+        SELECT o.day, o.client AS client_id,
+               @extschema@.rollup(o.outcomes) AS sla,
+               pg_catalog.sum(o.pending)::pg_catalog.int4 AS sla_pending,
+               @extschema@.rollup(o.outcomes) FILTER (WHERE o.metric = 'first_response') AS response,
+               @extschema@.rollup(o.durations) FILTER (WHERE o.metric = 'first_response') AS first_response
+          FROM (SELECT r.* FROM @extschema@.sla_daily_raw(lo, hi) AS r WHERE NOT sla_from_rollup
+                UNION ALL
+                SELECT r.* FROM @extschema@.rollup_sla_daily AS r, z
+                 WHERE sla_from_rollup
+                   AND r.day >= pg_catalog.timezone(z.zone, lo)::pg_catalog.date
+                   AND r.day < pg_catalog.timezone(z.zone, hi)::pg_catalog.date) AS o
+         WHERE o.client IS NOT NULL
          GROUP BY 1, 2),
     srv AS (
         SELECT pg_catalog.timezone(z.zone, s.answered_at)::pg_catalog.date AS day, s.client_id,
@@ -224,7 +231,7 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@.scorecard_daily_raw(pg_catalog.timestamptz, pg_catalog.timestamptz) IS
+COMMENT ON FUNCTION @extschema@.scorecard_daily_raw(pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.bool) IS
 'The scorecard''s daily rows (local day of the report zone x client) computed from the raw tables for the events in [lo, hi)';
 
 -- The daily rows the views use: rollups before the watermark, raw rows from it on.
@@ -558,12 +565,12 @@ BEGIN
         DELETE FROM @extschema@.rollup_daily;
         DELETE FROM @extschema@.rollup_monthly;
         DELETE FROM @extschema@.rollup_sla_daily;
-        INSERT INTO @extschema@.rollup_daily
-        SELECT r.* FROM @extschema@.scorecard_daily_raw(
-                   '-infinity', timezone(zone, today::timestamp)) AS r;
-        GET DIAGNOSTICS n = ROW_COUNT;
         INSERT INTO @extschema@.rollup_sla_daily
         SELECT r.* FROM @extschema@.sla_daily_raw('-infinity', timezone(zone, today::timestamp)) AS r;
+        INSERT INTO @extschema@.rollup_daily
+        SELECT r.* FROM @extschema@.scorecard_daily_raw(
+                   '-infinity', timezone(zone, today::timestamp), sla_from_rollup => true) AS r;
+        GET DIAGNOSTICS n = ROW_COUNT;
         -- the days from today on are rolled up by later runs: make sure they are queued (after
         -- a reset the queue is empty, and rows written before 0.2.0 were never queued)
         INSERT INTO @extschema@.rollup_queue (day, client_id)
@@ -597,7 +604,8 @@ BEGIN
             INSERT INTO @extschema@.rollup_daily
             SELECT x.*
               FROM @extschema@.scorecard_daily_raw(timezone(zone, d::timestamp),
-                                                   timezone(zone, (d + 1)::timestamp)) AS x
+                                                   timezone(zone, (d + 1)::timestamp),
+                                                   sla_from_rollup => true) AS x
              WHERE x.client_id IN (SELECT w.client_id FROM pg_temp.cs_rollup_work AS w WHERE w.day = d);
         END LOOP;
         SELECT count(DISTINCT (w.day, w.client_id)) INTO n FROM pg_temp.cs_rollup_work AS w;
