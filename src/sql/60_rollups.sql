@@ -173,11 +173,8 @@ BEGIN
         SELECT a.activity_id,
                CASE a.kind
                    WHEN 'meeting' THEN
-                       CASE WHEN a.report_sent_at <= @extschema@.business_add(a.at, cs.meeting_report_within, cs.calendar)
-                            THEN 'on_time'
-                            WHEN a.report_sent_at IS NOT NULL
-                              OR @extschema@.business_add(a.at, cs.meeting_report_within, cs.calendar) <= a.asof
-                            THEN 'late'
+                       CASE WHEN a.report_sent_at <= due.at THEN 'on_time'
+                            WHEN a.report_sent_at IS NOT NULL OR due.at <= a.asof THEN 'late'
                             ELSE 'pending' END
                    ELSE
                        CASE WHEN a.at <= @extschema@.business_days_add(coalesce(prev.at, cs.signed_at),
@@ -186,6 +183,12 @@ BEGIN
                END AS verdict
           FROM act AS a
           JOIN @extschema@.client_settings AS cs ON cs.client_id = a.client_id
+          -- (OFFSET 0: computed once per meeting, not once per use)
+          CROSS JOIN LATERAL (
+                SELECT CASE WHEN a.kind = 'meeting'
+                            THEN @extschema@.business_add(a.at, cs.meeting_report_within, cs.calendar)
+                       END AS at
+                OFFSET 0) AS due
           LEFT JOIN LATERAL (
                 SELECT pg_catalog.max(p.at) AS at
                   FROM @extschema@.source_activities() AS p
@@ -554,8 +557,11 @@ BEGIN
     today := timezone(zone, now())::date;
     SELECT s.watermark INTO mark FROM @extschema@.rollup_state AS s FOR UPDATE;
 
-    IF to_regclass('pg_temp.cs_rollup_work') IS NOT NULL THEN
-        DROP TABLE pg_temp.cs_rollup_work;
+    IF to_regclass('pg_temp.cs_rollup_work') IS NOT NULL THEN   -- (a failed earlier call in
+        DROP TABLE pg_temp.cs_rollup_work;                       -- this transaction's savepoint)
+    END IF;
+    IF to_regclass('pg_temp.cs_rollup_months') IS NOT NULL THEN
+        DROP TABLE pg_temp.cs_rollup_months;
     END IF;
     CREATE TEMP TABLE cs_rollup_work (day date NOT NULL, client_id text) ON COMMIT DROP;
 
@@ -609,18 +615,14 @@ BEGIN
              WHERE x.client_id IN (SELECT w.client_id FROM pg_temp.cs_rollup_work AS w WHERE w.day = d);
         END LOOP;
         SELECT count(DISTINCT (w.day, w.client_id)) INTO n FROM pg_temp.cs_rollup_work AS w;
-
-        -- from here on the work table holds the months to sum again
-        CREATE TEMP TABLE cs_rollup_months ON COMMIT DROP AS
-        SELECT DISTINCT date_trunc('month', w.day)::date AS day, w.client_id FROM pg_temp.cs_rollup_work AS w;
-        TRUNCATE pg_temp.cs_rollup_work;
-        INSERT INTO pg_temp.cs_rollup_work SELECT m.day, m.client_id FROM pg_temp.cs_rollup_months AS m;
-        DROP TABLE pg_temp.cs_rollup_months;
-        DELETE FROM @extschema@.rollup_monthly AS m
-         USING pg_temp.cs_rollup_work AS w
-         WHERE m.month = w.day AND m.client_id = w.client_id;
     END IF;
 
+    -- the months those days fall in are summed again
+    CREATE TEMP TABLE cs_rollup_months ON COMMIT DROP AS
+    SELECT DISTINCT date_trunc('month', w.day)::date AS month, w.client_id FROM pg_temp.cs_rollup_work AS w;
+    DELETE FROM @extschema@.rollup_monthly AS m
+     USING pg_temp.cs_rollup_months AS k
+     WHERE m.month = k.month AND m.client_id = k.client_id;
     INSERT INTO @extschema@.rollup_monthly
     SELECT date_trunc('month', r.day)::date, r.client_id,
            @extschema@.rollup(r.nps), @extschema@.rollup(r.csat), @extschema@.rollup(r.ces),
@@ -631,13 +633,14 @@ BEGIN
            sum(r.qa_reviewed), sum(r.qa_passed), sum(r.rhythm_due), sum(r.rhythm_on_time),
            sum(r.rhythm_pending)
       FROM @extschema@.rollup_daily AS r
-      JOIN pg_temp.cs_rollup_work AS w
-        ON r.client_id = w.client_id
-       AND r.day >= w.day AND r.day < (w.day + interval '1 month')::date
+      JOIN pg_temp.cs_rollup_months AS k
+        ON r.client_id = k.client_id
+       AND r.day >= k.month AND r.day < (k.month + interval '1 month')::date
      GROUP BY 1, 2;
 
     UPDATE @extschema@.rollup_state SET watermark = today, refreshed_at = now(), days_done = n;
     DROP TABLE pg_temp.cs_rollup_work;
+    DROP TABLE pg_temp.cs_rollup_months;
     RETURN n;
 END
 $$;
@@ -648,8 +651,9 @@ COMMENT ON FUNCTION @extschema@.refresh_rollups(pg_catalog.bool) IS
 -- ---- Privileges --------------------------------------------------------------------------------
 
 REVOKE ALL ON @extschema@.rollup_daily, @extschema@.rollup_monthly, @extschema@.rollup_queue,
-    @extschema@.rollup_state, @extschema@.rollup_sla_daily, @extschema@.sla_daily, @extschema@.client_settings, @extschema@.scorecard_daily,
-    @extschema@.scorecard_monthly, @extschema@.scorecard_monthly_raw FROM PUBLIC;
+    @extschema@.rollup_state, @extschema@.rollup_sla_daily, @extschema@.sla_daily,
+    @extschema@.client_settings, @extschema@.scorecard_daily, @extschema@.scorecard_monthly,
+    @extschema@.scorecard_monthly_raw FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.refresh_rollups(pg_catalog.bool) FROM PUBLIC;
 GRANT SELECT ON @extschema@.rollup_daily, @extschema@.rollup_monthly, @extschema@.rollup_state,
     @extschema@.rollup_sla_daily, @extschema@.sla_daily,

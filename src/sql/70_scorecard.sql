@@ -299,9 +299,7 @@ BEGIN ATOMIC
 WITH z AS MATERIALIZED (
     SELECT pg_catalog.timezone(@extschema@.report_zone(),
                pg_catalog.date_trunc('month', pg_catalog.timezone(@extschema@.report_zone(), asof))) AS m_start)
-SELECT c.client_id, c.name, c.manager, c.team, cs.policy, st.last_at,
-       @extschema@.business_days_add(coalesce(st.last_at, c.signed_at), cs.status_every_days, cs.calendar),
-       @extschema@.business_days_add(coalesce(st.last_at, c.signed_at), cs.status_every_days, cs.calendar) < asof,
+SELECT c.client_id, c.name, c.manager, c.team, cs.policy, st.last_at, nx.due, nx.due < asof,
        EXISTS (SELECT FROM @extschema@.source_activities() AS a
                 WHERE a.client_id = c.client_id AND a.kind = 'review'
                   AND a.at >= z.m_start AND a.at <= asof),
@@ -313,6 +311,10 @@ SELECT c.client_id, c.name, c.manager, c.team, cs.policy, st.last_at,
                        FROM @extschema@.source_activities() AS a
                       WHERE a.client_id = c.client_id AND a.kind = 'status' AND a.at <= asof) AS st
  CROSS JOIN LATERAL (
+        SELECT @extschema@.business_days_add(coalesce(st.last_at, c.signed_at), cs.status_every_days,
+                                             cs.calendar) AS due
+        OFFSET 0) AS nx
+ CROSS JOIN LATERAL (
         SELECT pg_catalog.count(*) AS meetings,
                pg_catalog.count(*) FILTER (WHERE (a.report_sent_at <= asof AND a.report_sent_at > r.due)
                                               OR ((a.report_sent_at IS NULL OR a.report_sent_at > asof)
@@ -320,7 +322,8 @@ SELECT c.client_id, c.name, c.manager, c.team, cs.policy, st.last_at,
                pg_catalog.count(*) FILTER (WHERE (a.report_sent_at IS NULL OR a.report_sent_at > asof)
                                               AND r.due > asof) AS pending
           FROM @extschema@.source_activities() AS a
-         CROSS JOIN LATERAL (SELECT @extschema@.business_add(a.at, cs.meeting_report_within, cs.calendar) AS due) AS r
+         CROSS JOIN LATERAL (SELECT @extschema@.business_add(a.at, cs.meeting_report_within, cs.calendar) AS due
+                             OFFSET 0) AS r   -- once per meeting, not once per use
          WHERE a.client_id = c.client_id AND a.kind = 'meeting'
            AND a.at >= z.m_start AND a.at <= asof) AS mt
  WHERE c.signed_at <= asof AND (c.ended_at IS NULL OR c.ended_at > asof);
