@@ -10,7 +10,9 @@ SET TimeZone = 'Europe/Moscow';
 
 \echo
 \echo '== Rollups: refresh_rollups() computes one row per day and client for every finished day'
-SELECT cs_service.refresh_rollups() AS day_client_rows_computed,
+-- Two statements: a subquery beside the call would read the snapshot taken before it ran.
+SELECT cs_service.refresh_rollups() AS day_client_rows_computed \gset
+SELECT :day_client_rows_computed AS day_client_rows_computed,
        (SELECT count(*) FROM cs_service.rollup_monthly) AS client_months,
        (SELECT count(*) FROM cs_service.rollup_sla_daily) AS sla_rollup_rows,
        (SELECT watermark = timezone('Europe/Moscow', now())::date FROM cs_service.rollup_state)
