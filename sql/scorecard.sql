@@ -350,10 +350,12 @@ SELECT month, clients_start, clients_new, clients_ended, clients_end,
 --             1 (203), late unannounced 1 (204); on time 2/4 = 50; within budget 2/4 = 50;
 --             overrun (20 + 25) / 2 = 22.5
 --   Apr beta: 206 late, announced after due -> unannounced; on time 0; within budget 100; no overrun
---   Apr gamma: 207 delivered at due -> on time; over a zero budget: within budget 0, overrun NULL
+--   Apr gamma: 207 delivered at due -> on time; over a zero budget: within budget 0, over budget
+--             1, overrun NULL (no percentage of a zero budget)
+--   over budget: Mar alfa 2 (203, 204), Apr beta 0, Apr gamma 1
 SELECT month, client_id, delivered, early, on_time, late_announced, late_unannounced,
        round(on_time_pct::numeric, 1) AS on_time_pct, round(within_budget_pct::numeric, 1) AS within_budget_pct,
-       round(overrun_pct_avg::numeric, 1) AS overrun_pct_avg
+       over_budget, round(overrun_pct_avg::numeric, 1) AS overrun_pct_avg
   FROM cs_service.delivery_adherence ORDER BY month, client_id;
 --   Mar alfa 201: 2 deliverables, both passed -> 100, first pass 1/2 -> 50, rework (0 + 1) / 2 = 0.5
 --   Mar alfa 202: 2, passed 1/2 -> 50, first pass 1/2 -> 50, rework (2 + 0) / 2 = 1
@@ -421,6 +423,18 @@ SELECT (SELECT array_agg(activity_id ORDER BY activity_id) FROM cs_service.qa_sa
      = (SELECT array_agg(activity_id ORDER BY activity_id) FROM cs_service.qa_sample('2026-03-01', 0.5, 0)) AS repeatable;
 -- April: only 145.
 SELECT activity_id, manager, kind, stratum_size, stratum_sample FROM cs_service.qa_sample('2026-04-01', 0.15, 7);
+-- Regression check, once a bug (qa_sample): the month's bounds were cut in the session's time
+-- zone, so where the session's clocks skip local midnight of the 1st (Asuncion, 2023-10-01
+-- 00:00 -> 01:00) the month began an hour late in the report zone, and an activity at
+-- 00:30 Moscow on October 1 fell into no month.  Expected: October's sample holds it, whatever
+-- the session's zone.
+INSERT INTO cs_service.activities (activity_id, manager, client_id, kind, at)
+VALUES (199, 'ivan', 'alfa', 'call', '2023-10-01 00:30+03');
+SET timezone = 'America/Asuncion';
+SELECT (SELECT count(*) FROM cs_service.qa_sample('2023-10-01', 1)) AS october_asuncion,
+       (SELECT count(*) FROM cs_service.qa_sample('2023-09-01', 1)) AS september_asuncion;
+SET timezone = 'UTC';
+DELETE FROM cs_service.activities WHERE activity_id = 199;
 
 -- qa_results per Moscow month and manager; error rate = failed / reviewed with its Wilson interval:
 --   Feb ivan: 1 activity (101), none reviewed -> NULL

@@ -48,6 +48,13 @@ UPDATE cs_service.quality_weights SET weight = 'NaN' WHERE factor = 'sla';
 \echo SQLSTATE :SQLSTATE
 SELECT factor, weight FROM cs_service.quality_weights WHERE factor = 'sla';
 UPDATE cs_service.quality_weights SET weight = 15 WHERE factor = 'sla';
+-- Regression check, once a bug (quality_weights_weight_in_range): a finite but huge weight was
+-- stored, and every scorecard read then failed with an overflow (22003).  Weights are at most
+-- 1,000,000: 23514.
+UPDATE cs_service.quality_weights SET weight = 1e308 WHERE factor = 'on_time';
+\echo SQLSTATE :SQLSTATE
+UPDATE cs_service.quality_weights SET weight = 1000000.5 WHERE factor = 'on_time';
+\echo SQLSTATE :SQLSTATE
 -- Regression check, once a bug (src/sql/50_agency.sql, quality_weights): TRUNCATE empties the weights; the all-zero check
 -- is a row trigger on UPDATE and DELETE only.  Expected: an ERROR like DELETE's (the wording
 -- below is a proposal).
@@ -114,6 +121,30 @@ INSERT INTO cs_service.surveys (survey_id, client_id, answered_at, kind, score) 
 INSERT INTO cs_service.surveys (survey_id, client_id, answered_at, kind, score) VALUES (9910, 'err-client', 'infinity', 'nps', 9);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 
+-- Regression check, once a bug (the *_in_range checks, cs_service.is_record_time): only infinity
+-- was refused, so a typo such as year 20261 was stored, and every scorecard read and
+-- refresh_rollups() then failed in the business-time arithmetic (22008).  Every instant of the
+-- model is in [1900-01-01, 9000-01-01) UTC: 23514, for the optional columns too.
+INSERT INTO cs_service.activities (activity_id, manager, client_id, kind, at) VALUES (9914, 'ivan', 'err-client', 'meeting', '20261-03-05 12:00+03');
+\echo SQLSTATE :SQLSTATE
+INSERT INTO cs_service.surveys (survey_id, client_id, answered_at, kind, score) VALUES (9911, 'err-client', '1899-12-31 23:59:59+00', 'nps', 9);
+\echo SQLSTATE :SQLSTATE
+UPDATE cs_service.activities SET report_sent_at = 'infinity' WHERE activity_id = 9902;
+\echo SQLSTATE :SQLSTATE
+UPDATE cs_service.clients SET ended_at = 'infinity' WHERE client_id = 'err-client';
+\echo SQLSTATE :SQLSTATE
+UPDATE cs_service.projects SET slip_announced_at = '9000-01-01 00:00+00' WHERE project_id = 9901;
+\echo SQLSTATE :SQLSTATE
+INSERT INTO cs_service.escalations (escalation_id, client_id, opened_at, resolved_at) VALUES (9912, 'err-client', '2026-03-10 12:00+03', 'infinity');
+\echo SQLSTATE :SQLSTATE
+INSERT INTO cs_service.qa_reviews (activity_id, reviewed_at, passed) VALUES (9901, 'infinity', true);
+\echo SQLSTATE :SQLSTATE
+-- the ends of the range are accepted (1900-01-01 itself; 8999-12-31 23:59:59.999999 UTC)
+SELECT cs_service.is_record_time('1900-01-01 00:00+00') AS first_instant,
+       cs_service.is_record_time('8999-12-31 23:59:59.999999+00') AS last_instant,
+       cs_service.is_record_time('9000-01-01 00:00+00') AS year_9000,
+       cs_service.is_record_time(NULL) AS null_passes_a_check;
+
 -- ---- Clients: ended before signed, an empty key, an unknown policy ---------------------------------------
 INSERT INTO cs_service.clients (client_id, name, signed_at, ended_at, created_at)
 VALUES ('err-ended', 'Ended Ltd', '2026-03-02 10:00+03', '2026-03-02 09:59:59+03', '2026-03-02 10:00+03');
@@ -152,11 +183,19 @@ INSERT INTO cs_service.projects (project_id, client_id, budget, spent, due_at) V
 \echo SQLSTATE :SQLSTATE
 INSERT INTO cs_service.orders (order_id, client_id, ordered_at, amount) VALUES (9911, 'err-client', '2026-03-10 12:00+03', 'NaN');
 \echo SQLSTATE :SQLSTATE
+-- Regression check, once a bug (the same checks): numeric 'Infinity' was stored as a budget,
+-- spent or order amount; the overrun average and the cohort LTV came out infinite.  23514.
+INSERT INTO cs_service.projects (project_id, client_id, budget, due_at) VALUES (9916, 'err-client', 'Infinity', '2026-03-20 18:00+03');
+\echo SQLSTATE :SQLSTATE
+UPDATE cs_service.projects SET spent = 'Infinity' WHERE project_id = 9901;
+\echo SQLSTATE :SQLSTATE
+INSERT INTO cs_service.orders (order_id, client_id, ordered_at, amount) VALUES (9913, 'err-client', '2026-03-10 12:00+03', 'Infinity');
+\echo SQLSTATE :SQLSTATE
 SELECT count(*) AS nan_rows_stored
   FROM (SELECT budget AS x FROM cs_service.projects WHERE client_id = 'err-client'
         UNION ALL SELECT spent FROM cs_service.projects WHERE client_id = 'err-client'
         UNION ALL SELECT amount FROM cs_service.orders WHERE client_id = 'err-client') AS v
- WHERE x = 'NaN';
+ WHERE x = 'NaN' OR x = 'Infinity';
 DELETE FROM cs_service.projects WHERE client_id = 'err-client' AND project_id <> 9901;
 DELETE FROM cs_service.orders WHERE client_id = 'err-client';
 INSERT INTO cs_service.orders (order_id, client_id, ordered_at, amount) VALUES (9912, 'err-client', '2026-03-10 12:00+03', -1);

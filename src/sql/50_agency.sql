@@ -96,6 +96,20 @@ COMMENT ON COLUMN @extschema@.sla_policies.status_every_days IS
 COMMENT ON COLUMN @extschema@.sla_policies.meeting_report_within IS
 'Communication rhythm: a meeting''s report is due this much business time after the meeting (default 4 hours)';
 
+-- ---- The range of the model's instants -----------------------------------------------------------
+-- Every instant of the agency model lies in [1900-01-01, 9000-01-01) UTC: infinity and typos
+-- such as year 20261 are refused on write (the business-time arithmetic the views run on them
+-- ends at 9999, and a single such row would make every scorecard read fail).
+
+CREATE FUNCTION @extschema@.is_record_time(t pg_catalog.timestamptz)
+RETURNS pg_catalog.bool
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN t OPERATOR(pg_catalog.>=) '1900-01-01 00:00:00+00'::pg_catalog.timestamptz
+   AND t OPERATOR(pg_catalog.<) '9000-01-01 00:00:00+00'::pg_catalog.timestamptz;
+
+COMMENT ON FUNCTION @extschema@.is_record_time(pg_catalog.timestamptz) IS
+'Whether an instant is in the agency model''s range [1900-01-01, 9000-01-01) UTC (NULL for NULL, so a CHECK lets NULL pass)';
+
 -- ---- The agency model ------------------------------------------------------------------------
 -- Keys are text for clients (the SLA model's requests.client holds them) and bigint identities
 -- for everything else.  Every column beyond the documented contract has a default.
@@ -110,7 +124,8 @@ CREATE TABLE @extschema@.clients (
     ended_at   pg_catalog.timestamptz,
     policy     pg_catalog.text REFERENCES @extschema@.sla_policies (name) ON UPDATE CASCADE,
     created_at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    CONSTRAINT clients_signed_at_finite CHECK (pg_catalog.isfinite(signed_at)),
+    CONSTRAINT clients_signed_at_in_range CHECK (@extschema@.is_record_time(signed_at)),
+    CONSTRAINT clients_ended_at_in_range CHECK (@extschema@.is_record_time(ended_at)),
     CONSTRAINT clients_ended_after_signed CHECK (ended_at >= signed_at)
 );
 
@@ -126,8 +141,8 @@ CREATE TABLE @extschema@.orders (
                REFERENCES @extschema@.clients (client_id) ON UPDATE CASCADE ON DELETE CASCADE,
     ordered_at pg_catalog.timestamptz NOT NULL,
     amount     pg_catalog.numeric NOT NULL,
-    CONSTRAINT orders_amount_not_negative CHECK (amount >= 0 AND amount <> 'NaN'),
-    CONSTRAINT orders_ordered_at_finite CHECK (pg_catalog.isfinite(ordered_at))
+    CONSTRAINT orders_amount_not_negative CHECK (amount >= 0 AND amount < 'Infinity' AND amount <> 'NaN'),
+    CONSTRAINT orders_ordered_at_in_range CHECK (@extschema@.is_record_time(ordered_at))
 );
 
 CREATE INDEX orders_client ON @extschema@.orders (client_id, ordered_at);
@@ -144,10 +159,11 @@ CREATE TABLE @extschema@.projects (
     due_at            pg_catalog.timestamptz NOT NULL,
     delivered_at      pg_catalog.timestamptz,
     slip_announced_at pg_catalog.timestamptz,
-    CONSTRAINT projects_budget_not_negative CHECK (budget >= 0 AND budget <> 'NaN'),
-    CONSTRAINT projects_spent_not_negative CHECK (spent >= 0 AND spent <> 'NaN'),
-    CONSTRAINT projects_due_at_finite CHECK (pg_catalog.isfinite(due_at)),
-    CONSTRAINT projects_delivered_at_finite CHECK (pg_catalog.isfinite(delivered_at))
+    CONSTRAINT projects_budget_not_negative CHECK (budget >= 0 AND budget < 'Infinity' AND budget <> 'NaN'),
+    CONSTRAINT projects_spent_not_negative CHECK (spent >= 0 AND spent < 'Infinity' AND spent <> 'NaN'),
+    CONSTRAINT projects_due_at_in_range CHECK (@extschema@.is_record_time(due_at)),
+    CONSTRAINT projects_delivered_at_in_range CHECK (@extschema@.is_record_time(delivered_at)),
+    CONSTRAINT projects_slip_announced_at_in_range CHECK (@extschema@.is_record_time(slip_announced_at))
 );
 
 CREATE INDEX projects_client ON @extschema@.projects (client_id);
@@ -166,7 +182,7 @@ CREATE TABLE @extschema@.deliverables (
     passed_verification pg_catalog.bool NOT NULL,
     rework_rounds       pg_catalog.int4 NOT NULL DEFAULT 0,
     CONSTRAINT deliverables_rework_rounds_not_negative CHECK (rework_rounds >= 0),
-    CONSTRAINT deliverables_delivered_at_finite CHECK (pg_catalog.isfinite(delivered_at))
+    CONSTRAINT deliverables_delivered_at_in_range CHECK (@extschema@.is_record_time(delivered_at))
 );
 
 CREATE INDEX deliverables_project ON @extschema@.deliverables (project_id);
@@ -188,7 +204,7 @@ CREATE TABLE @extschema@.surveys (
         CASE kind WHEN 'nps' THEN score BETWEEN 0 AND 10
                   WHEN 'csat' THEN score BETWEEN 1 AND 5
                   WHEN 'ces' THEN score BETWEEN 1 AND 7 END),
-    CONSTRAINT surveys_answered_at_finite CHECK (pg_catalog.isfinite(answered_at))
+    CONSTRAINT surveys_answered_at_in_range CHECK (@extschema@.is_record_time(answered_at))
 );
 
 CREATE INDEX surveys_answered_at ON @extschema@.surveys (answered_at);
@@ -205,7 +221,8 @@ CREATE TABLE @extschema@.escalations (
     resolved_at   pg_catalog.timestamptz,
     reason        pg_catalog.text,
     CONSTRAINT escalations_resolved_after_opened CHECK (resolved_at >= opened_at),
-    CONSTRAINT escalations_opened_at_finite CHECK (pg_catalog.isfinite(opened_at))
+    CONSTRAINT escalations_opened_at_in_range CHECK (@extschema@.is_record_time(opened_at)),
+    CONSTRAINT escalations_resolved_at_in_range CHECK (@extschema@.is_record_time(resolved_at))
 );
 
 CREATE INDEX escalations_opened_at ON @extschema@.escalations (opened_at);
@@ -221,7 +238,7 @@ CREATE TABLE @extschema@.complaints (
     category     pg_catalog.text NOT NULL,
     note         pg_catalog.text,
     CONSTRAINT complaints_category_not_empty CHECK (category <> ''),
-    CONSTRAINT complaints_raised_at_finite CHECK (pg_catalog.isfinite(raised_at))
+    CONSTRAINT complaints_raised_at_in_range CHECK (@extschema@.is_record_time(raised_at))
 );
 
 CREATE INDEX complaints_raised_at ON @extschema@.complaints (raised_at);
@@ -242,7 +259,8 @@ CREATE TABLE @extschema@.activities (
     CONSTRAINT activities_report_only_for_meetings
         CHECK (report_sent_at IS NULL OR kind = 'meeting'),
     CONSTRAINT activities_report_after_activity CHECK (report_sent_at >= at),
-    CONSTRAINT activities_at_finite CHECK (pg_catalog.isfinite(at))
+    CONSTRAINT activities_at_in_range CHECK (@extschema@.is_record_time(at)),
+    CONSTRAINT activities_report_sent_at_in_range CHECK (@extschema@.is_record_time(report_sent_at))
 );
 
 CREATE INDEX activities_at ON @extschema@.activities (at);
@@ -258,7 +276,8 @@ CREATE TABLE @extschema@.qa_reviews (
     reviewed_at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
     passed      pg_catalog.bool NOT NULL,
     reviewer    pg_catalog.text,
-    note        pg_catalog.text
+    note        pg_catalog.text,
+    CONSTRAINT qa_reviews_reviewed_at_in_range CHECK (@extschema@.is_record_time(reviewed_at))
 );
 
 COMMENT ON TABLE @extschema@.qa_reviews IS
@@ -282,8 +301,8 @@ CREATE TABLE @extschema@.quality_weights (
     CONSTRAINT quality_weights_factor_known CHECK (factor IN (
         'sla', 'on_time', 'within_budget', 'deliverable_quality', 'qa_pass',
         'nps', 'csat', 'ces', 'rhythm', 'response_time')),
-    CONSTRAINT quality_weights_weight_not_negative
-        CHECK (weight >= 0 AND weight <> 'infinity'::pg_catalog.float8 AND weight <> 'NaN'::pg_catalog.float8)
+    CONSTRAINT quality_weights_weight_in_range
+        CHECK (weight >= 0 AND weight <= 1000000 AND weight <> 'NaN'::pg_catalog.float8)
 );
 
 COMMENT ON TABLE @extschema@.quality_weights IS
@@ -386,6 +405,25 @@ ALTER TABLE @extschema@.sla_bindings ADD CONSTRAINT sla_bindings_source_check CH
     'requests', 'events', 'clients', 'orders', 'projects', 'deliverables', 'surveys',
     'escalations', 'complaints', 'activities', 'qa_reviews'));
 
+-- A bound row that breaks the data contract: the read fails with the rule and the row.
+CREATE FUNCTION @extschema@.binding_violation(source pg_catalog.text, rule pg_catalog.text,
+                                              row_text pg_catalog.text)
+RETURNS pg_catalog.bool
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RAISE EXCEPTION 'a row of the query bound to source "%" breaks the data contract (%)', source, rule
+        USING ERRCODE = 'check_violation',
+              DETAIL = format('Failing row: %s.',
+                              CASE WHEN length(row_text) > 300 THEN left(row_text, 300) || '...' ELSE row_text END),
+              HINT = format('Correct the row in the CRM, or filter or map it in the query bound with sla_bind(%L, ...).', source);
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.binding_violation(pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+'Raises 23514 for a row of a bound source that breaks the data contract (used by the bound_<table> views)';
+
 CREATE FUNCTION @extschema@.agency_apply_binding(source pg_catalog.text, query pg_catalog.text)
 RETURNS void
 LANGUAGE plpgsql
@@ -406,6 +444,8 @@ DECLARE
     have text[];
     cols text;
     missing text;
+    checks text;
+    row_text text;
 BEGIN
     IF query IS NULL THEN
         EXECUTE format('CREATE OR REPLACE FUNCTION @extschema@.%I() RETURNS SETOF @extschema@.%I '
@@ -439,8 +479,28 @@ BEGIN
       FROM pg_attribute AS a
       LEFT JOIN pg_attrdef AS d ON d.adrelid = a.attrelid AND d.adnum = a.attnum AND a.attgenerated = ''
      WHERE a.attrelid = format('@extschema@.%I', source)::regclass AND a.attnum > 0 AND NOT a.attisdropped;
-    EXECUTE format('CREATE OR REPLACE VIEW @extschema@.%I WITH (security_invoker = true) AS SELECT %s FROM (%s) AS s',
-                   'bound_' || source, cols, query);
+    -- the rows must keep the data contract as the model table's rows do: its CHECK constraints,
+    -- and NOT NULL on the contract columns; a row that breaks one makes the read fail (23514)
+    -- rather than count wrongly.  (Only the rows a query reads are checked.)
+    -- (the failing row is shown by its contract columns)
+    SELECT format('ROW(%s)::pg_catalog.text', string_agg(format('v.%I', c), ', ')) INTO row_text
+      FROM unnest(contract) AS c;
+    SELECT string_agg(x.cond, ' AND ' ORDER BY x.ord) INTO checks
+      FROM (SELECT 1 AS ord, c.conname::text AS rule,
+                   format('CASE WHEN (%s) IS FALSE THEN @extschema@.binding_violation(%L, %L, %s) ELSE true END',
+                          pg_get_expr(c.conbin, c.conrelid), source, c.conname, row_text) AS cond
+              FROM pg_constraint AS c
+             WHERE c.conrelid = format('@extschema@.%I', source)::regclass AND c.contype = 'c'
+            UNION ALL
+            SELECT 0, a.attname::text,
+                   format('CASE WHEN v.%I IS NULL THEN @extschema@.binding_violation(%L, %L, %s) ELSE true END',
+                          a.attname, source, a.attname || ' IS NOT NULL', row_text)
+              FROM pg_attribute AS a
+             WHERE a.attrelid = format('@extschema@.%I', source)::regclass AND a.attnum > 0
+               AND NOT a.attisdropped AND a.attnotnull AND a.attname::text = ANY (contract)) AS x;
+    EXECUTE format('CREATE OR REPLACE VIEW @extschema@.%I WITH (security_invoker = true) AS '
+                   'SELECT v.* FROM (SELECT %s FROM (%s) AS s) AS v WHERE %s',
+                   'bound_' || source, cols, query, coalesce(checks, 'true'));
     EXECUTE format('GRANT SELECT ON @extschema@.%I TO cs_service_bi, cs_service_writer', 'bound_' || source);
     EXECUTE format('CREATE OR REPLACE FUNCTION @extschema@.%I() RETURNS SETOF @extschema@.%I '
                    'LANGUAGE sql STABLE PARALLEL SAFE AS %L',

@@ -478,6 +478,29 @@ CREATE TRIGGER rollup_enqueue_project_deliverables
     BEFORE DELETE OR UPDATE OF client_id ON @extschema@.projects
     FOR EACH ROW EXECUTE FUNCTION @extschema@.rollup_enqueue_project_deliverables();
 
+-- A client's first status update is graded from the signing: a new signed_at re-grades that day.
+CREATE FUNCTION @extschema@.rollup_enqueue_client_signing()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    INSERT INTO @extschema@.rollup_queue (day, client_id)
+    SELECT pg_catalog.timezone(@extschema@.report_zone(), pg_catalog.min(a.at))::pg_catalog.date,
+           NEW.client_id
+      FROM @extschema@.activities AS a
+     WHERE a.client_id = NEW.client_id AND a.kind = 'status'
+    HAVING pg_catalog.min(a.at) IS NOT NULL;
+    RETURN NULL;
+END
+$$;
+
+REVOKE ALL ON FUNCTION @extschema@.rollup_enqueue_client_signing() FROM PUBLIC;
+
+CREATE TRIGGER rollup_enqueue_client_signing AFTER UPDATE OF signed_at ON @extschema@.clients
+    FOR EACH ROW WHEN (OLD.signed_at IS DISTINCT FROM NEW.signed_at)
+    EXECUTE FUNCTION @extschema@.rollup_enqueue_client_signing();
+
 -- A new reporting zone cuts days differently: the rollups start over.
 -- So do changes that re-grade every day: a calendar, an SLA policy, target or rule, a client's
 -- policy, a binding, and a TRUNCATE of a source table (no rows to queue).  The rollups are

@@ -255,6 +255,8 @@ SELECT pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, p.delivered_at
                                      AND (p.slip_announced_at IS NULL OR p.slip_announced_at >= p.due_at)) AS late_unannounced,
        100.0::pg_catalog.float8 * pg_catalog.count(*) FILTER (WHERE p.delivered_at <= p.due_at) / pg_catalog.count(*) AS on_time_pct,
        100.0::pg_catalog.float8 * pg_catalog.count(*) FILTER (WHERE p.spent <= p.budget) / pg_catalog.count(*) AS within_budget_pct,
+       pg_catalog.count(*) FILTER (WHERE p.spent > p.budget) AS over_budget,
+       -- (a project with budget 0 that spent anything is over budget, but has no overrun %)
        (pg_catalog.avg(100 * (p.spent - p.budget) / p.budget)
            FILTER (WHERE p.spent > p.budget AND p.budget > 0))::pg_catalog.float8 AS overrun_pct_avg
   FROM @extschema@.source_projects() AS p
@@ -263,7 +265,7 @@ SELECT pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, p.delivered_at
  GROUP BY 1, 2;
 
 COMMENT ON VIEW @extschema@.delivery_adherence IS
-'Per month delivered and client: projects delivered early (on an earlier local day than due), on time (by due_at, on its day), late with the slip announced before due_at, late unannounced; on-time % (early included), within-budget % (spent <= budget), average overrun % of the projects over budget';
+'Per month delivered and client: projects delivered early (on an earlier local day than due), on time (by due_at, on its day), late with the slip announced before due_at, late unannounced; on-time % (early included), within-budget % (spent <= budget), projects over budget, their average overrun % (those with a budget above 0)';
 
 CREATE VIEW @extschema@.deliverable_quality WITH (security_invoker = true) AS
 SELECT pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, d.delivered_at))::pg_catalog.date AS month,
@@ -434,8 +436,9 @@ BEGIN
         RAISE EXCEPTION 'QA sample month must be finite'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    m_start := timezone(zone, date_trunc('month', month)::timestamp);
-    m_end := timezone(zone, (date_trunc('month', month) + interval '1 month')::timestamp);
+    -- (month::timestamp: the date as a local date-time, whatever the session's zone)
+    m_start := timezone(zone, date_trunc('month', month::timestamp));
+    m_end := timezone(zone, date_trunc('month', month::timestamp) + interval '1 month');
     RETURN QUERY
     SELECT s.activity_id, s.manager, s.client_id, s.kind, s.at, s.n, s.k
       FROM (SELECT a.activity_id, a.manager, a.client_id, a.kind, a.at,
