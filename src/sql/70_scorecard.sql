@@ -82,18 +82,33 @@ SELECT 'team', p.month, NULL, NULL, NULL, p.team, pg_catalog.count(*),
 -- weights of the others renormalised; NULL when no factor with a positive weight has data.
 
 CREATE VIEW @extschema@.scorecard_values WITH (security_invoker = true) AS
-SELECT v.level, v.month, v.client_id, v.name, v.manager, v.team, v.clients, v.nps, v.csat, v.ces,
+SELECT s.level, s.month, s.client_id, s.name, s.manager, s.team, s.clients, v.nps, v.csat, v.ces,
        v.survey_answers, v.sla_pct, v.sla_decided, v.response_pct,
        v.first_response_median_minutes, v.first_response_p90_minutes, v.deliverable_quality_pct,
-       v.projects_delivered, v.on_time_pct, v.within_budget_pct, v.escalations, v.complaints,
-       v.activities, v.qa_reviewed, v.qa_pass_pct, v.rhythm_pct,
+       s.projects_delivered, v.on_time_pct, v.within_budget_pct, s.escalations, s.complaints,
+       s.activities, s.qa_reviewed, v.qa_pass_pct, v.rhythm_pct,
        t.num_contract / NULLIF(t.den_contract, 0) AS contract_score,
        t.num_competence / NULLIF(t.den_competence, 0) AS competence_score,
        t.num_communication / NULLIF(t.den_communication, 0) AS communication_score,
        (t.num_contract + t.num_competence + t.num_communication)
            / NULLIF(t.den_contract + t.den_competence + t.den_communication, 0) AS service_score
-  FROM (SELECT s.level, s.month, s.client_id, s.name, s.manager, s.team, s.clients,
-               @extschema@.nps(s.nps) AS nps,
+  FROM @extschema@.scorecard_summaries AS s
+ CROSS JOIN (SELECT coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'sla'), 0) AS sla,
+                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'on_time'), 0) AS on_time,
+                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'within_budget'), 0) AS within_budget,
+                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'deliverable_quality'), 0) AS deliverable_quality,
+                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'qa_pass'), 0) AS qa_pass,
+                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'nps'), 0) AS nps,
+                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'csat'), 0) AS csat,
+                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'ces'), 0) AS ces,
+                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'rhythm'), 0) AS rhythm,
+                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'response_time'), 0) AS response_time
+               FROM @extschema@.quality_weights AS w) AS w
+ -- the metrics of the row, each computed once (OFFSET 0 keeps the planner from copying the
+ -- function calls into every expression that uses them: each score uses its factors twice, the
+ -- service score all of them again); the sums below are plain arithmetic on them
+ CROSS JOIN LATERAL (
+        SELECT @extschema@.nps(s.nps) AS nps,
                @extschema@.csat(s.csat) AS csat,
                @extschema@.ces(s.ces) AS ces,
                coalesce(@extschema@.responses(s.nps), 0) + coalesce(@extschema@.responses(s.csat), 0)
@@ -106,24 +121,11 @@ SELECT v.level, v.month, v.client_id, v.name, v.manager, v.team, v.clients, v.np
                pg_catalog.date_part('epoch', @extschema@.percentile(s.first_response, 0.9)) / 60
                    AS first_response_p90_minutes,
                100.0::pg_catalog.float8 * s.deliverables_passed / NULLIF(s.deliverables, 0) AS deliverable_quality_pct,
-               s.projects_delivered,
                100.0::pg_catalog.float8 * s.projects_on_time / NULLIF(s.projects_delivered, 0) AS on_time_pct,
                100.0::pg_catalog.float8 * s.projects_within_budget / NULLIF(s.projects_delivered, 0) AS within_budget_pct,
-               s.escalations, s.complaints, s.activities, s.qa_reviewed,
                100.0::pg_catalog.float8 * s.qa_passed / NULLIF(s.qa_reviewed, 0) AS qa_pass_pct,
                100.0::pg_catalog.float8 * s.rhythm_on_time / NULLIF(s.rhythm_due, 0) AS rhythm_pct
-          FROM @extschema@.scorecard_summaries AS s) AS v
- CROSS JOIN (SELECT coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'sla'), 0) AS sla,
-                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'on_time'), 0) AS on_time,
-                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'within_budget'), 0) AS within_budget,
-                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'deliverable_quality'), 0) AS deliverable_quality,
-                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'qa_pass'), 0) AS qa_pass,
-                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'nps'), 0) AS nps,
-                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'csat'), 0) AS csat,
-                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'ces'), 0) AS ces,
-                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'rhythm'), 0) AS rhythm,
-                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'response_time'), 0) AS response_time
-               FROM @extschema@.quality_weights AS w) AS w
+        OFFSET 0) AS v
  CROSS JOIN LATERAL (
         -- per part: the weighted sum of the factors with data, and the sum of their weights
         SELECT coalesce(w.sla * v.sla_pct, 0) + coalesce(w.on_time * v.on_time_pct, 0)
