@@ -59,6 +59,8 @@ once_ms() {	# once_ms "SQL": ms of one run
 		sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'
 }
 t_rebuild=$(once_ms "SELECT cs_service.refresh_rollups(true)")
+# steady state, as autovacuum leaves the rollups after a while: visibility map and statistics
+psql_q -c 'VACUUM ANALYZE cs_service.rollup_daily, cs_service.rollup_monthly, cs_service.rollup_sla_daily'
 psql -X -d "$DB" -At -F ' ' -c "SELECT 'rollups:', (SELECT count(*) FROM cs_service.rollup_daily) AS daily, (SELECT count(*) FROM cs_service.rollup_monthly) AS monthly, (SELECT count(*) FROM cs_service.rollup_sla_daily) AS sla_daily"
 
 YEAR="SELECT * FROM cs_service.client_scorecard WHERE month BETWEEN '2025-11-01' AND '2026-10-01'"
