@@ -481,18 +481,18 @@ BEGIN
      WHERE a.attrelid = format('@extschema@.%I', source)::regclass AND a.attnum > 0 AND NOT a.attisdropped;
     -- the rows must keep the data contract as the model table's rows do: its CHECK constraints,
     -- and NOT NULL on the contract columns; a row that breaks one makes the read fail (23514)
-    -- rather than count wrongly.  (Only the rows a query reads are checked.)
-    -- (the failing row is shown by its contract columns)
+    -- rather than count wrongly, showing the row by its contract columns.  (Only the rows a
+    -- query reads are checked.)
     SELECT format('ROW(%s)::pg_catalog.text', string_agg(format('v.%I', c), ', ')) INTO row_text
       FROM unnest(contract) AS c;
     SELECT string_agg(x.cond, ' AND ' ORDER BY x.ord) INTO checks
-      FROM (SELECT 1 AS ord, c.conname::text AS rule,
+      FROM (SELECT 1 AS ord,
                    format('CASE WHEN (%s) IS FALSE THEN @extschema@.binding_violation(%L, %L, %s) ELSE true END',
                           pg_get_expr(c.conbin, c.conrelid), source, c.conname, row_text) AS cond
               FROM pg_constraint AS c
              WHERE c.conrelid = format('@extschema@.%I', source)::regclass AND c.contype = 'c'
             UNION ALL
-            SELECT 0, a.attname::text,
+            SELECT 0,
                    format('CASE WHEN v.%I IS NULL THEN @extschema@.binding_violation(%L, %L, %s) ELSE true END',
                           a.attname, source, a.attname || ' IS NOT NULL', row_text)
               FROM pg_attribute AS a
