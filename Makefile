@@ -3,9 +3,16 @@
 # Layout (see README.md, "Layout"):
 #   src/core/*.c   pure algorithms, no PostgreSQL headers (unit-tested and fuzzed alone)
 #   src/*.c        PostgreSQL glue (fmgr, types, aggregates, errors)
-#   src/sql/*.sql  install script fragments, concatenated in name order into
-#                  sql/cs_service--$(EXTVERSION).sql
-#   sql/, expected/  pg_regress tests; test/pgtap/ pgTAP suites; test/unit/ C unit tests;
+#   src/sql/       the SQL of the current release, by topic (src/sql/README.md):
+#                    data/*.sql  types, C functions, aggregates, tables: created by the install,
+#                                changed by an upgrade script's own ALTERs
+#                    code/*.sql  views, SQL and PL/pgSQL functions, triggers: created by the
+#                                install and re-created whole by every upgrade
+#                    roles.sql   the privileges, applied by the install and every upgrade
+#                    upgrade/    what each upgrade changes in the data objects
+#   sql/           the frozen scripts of past releases (cs_service--0.1.0.sql,
+#                  cs_service--0.1.0--0.2.0.sql), the built ones, and pg_regress tests;
+#   expected/      pg_regress outputs; test/pgtap/ pgTAP suites; test/unit/ C unit tests;
 #   test/fuzz/     libFuzzer targets and seed corpora
 
 EXTENSION  = cs_service
@@ -16,13 +23,19 @@ CORE_SRCS  = $(sort $(wildcard src/core/*.c))
 GLUE_SRCS  = $(sort $(wildcard src/*.c))
 OBJS       = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 
-SQL_PARTS  = $(sort $(wildcard src/sql/*.sql))
-# Releases: 0.1.0 is frozen (sql/cs_service--0.1.0.sql, committed, never edited).  Fragments
-# numbered 50 and up are what 0.2.0 added; they only add objects or ALTER existing ones, so the
-# same text is both the tail of the 0.2.0 install script and the 0.1.0 -> 0.2.0 upgrade script.
-UPGRADE_0_2_PARTS = $(filter-out src/sql/0% src/sql/1% src/sql/2% src/sql/3% src/sql/4%,$(SQL_PARTS))
-DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql sql/$(EXTENSION)--0.1.0--0.2.0.sql
-DATA       = sql/$(EXTENSION)--0.1.0.sql
+# Install order: the data objects, then the code (each file only uses what comes before it).
+SQL_DATA   = $(addprefix src/sql/data/,schema.sql calendar.sql metrics.sql sla_clock.sql \
+               sla_policies.sql sla_model.sql sla_sources.sql sla_alerts.sql agency.sql \
+               rollup_counters.sql rollups.sql)
+SQL_CODE   = $(addprefix src/sql/code/,calendar.sql sla_clock.sql sla_policies.sql sla_model.sql \
+               agency.sql sla_sources.sql sla_views.sql sla_alerts.sql rollups.sql scorecard.sql)
+SQL_ROLES  = src/sql/roles.sql
+# 0.2.0 -> 0.3.0: the data changes, the new counter tables, their rows, then all of the code.
+UPGRADE_0_3_PARTS = src/sql/upgrade/0.2.0--0.3.0.sql src/sql/data/rollup_counters.sql \
+               src/sql/upgrade/0.2.0--0.3.0-rows.sql $(SQL_CODE) $(SQL_ROLES)
+
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql sql/$(EXTENSION)--0.2.0--0.3.0.sql
+DATA       = sql/$(EXTENSION)--0.1.0.sql sql/$(EXTENSION)--0.1.0--0.2.0.sql
 
 # every sql/<name>.sql that is not an install or upgrade script is a pg_regress test
 REGRESS      = $(sort $(patsubst sql/%.sql,%,$(filter-out sql/$(EXTENSION)--%,$(wildcard sql/*.sql))))
@@ -40,13 +53,14 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_DATA) $(SQL_CODE) $(SQL_ROLES)
 	@mkdir -p sql
-	cat $^ > $@
+	{ printf '%s\n' '-- cs_service $(EXTVERSION), built from src/sql/ (data, code, roles); do not edit.' \
+	    '\echo Use "CREATE EXTENSION cs_service" to load this file. \quit'; cat $^; } > $@
 
-sql/$(EXTENSION)--0.1.0--0.2.0.sql: $(UPGRADE_0_2_PARTS)
+sql/$(EXTENSION)--0.2.0--0.3.0.sql: $(UPGRADE_0_3_PARTS)
 	@mkdir -p sql
-	{ printf '%s\n' '-- cs_service 0.1.0 -> 0.2.0, built from src/sql/5*.sql and later; do not edit.' \
+	{ printf '%s\n' '-- cs_service 0.2.0 -> 0.3.0, built from src/sql/upgrade/, code/ and roles.sql; do not edit.' \
 	    '\echo Use "ALTER EXTENSION cs_service UPDATE" to load this file. \quit'; cat $^; } > $@
 
 # ---- C unit tests of the pure core (no PostgreSQL needed) -------------------------------

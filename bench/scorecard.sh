@@ -60,11 +60,11 @@ once_ms() {	# once_ms "SQL": ms of one run
 }
 t_rebuild=$(once_ms "SELECT cs_service.refresh_rollups(true)")
 # steady state, as autovacuum leaves the rollups after a while: visibility map and statistics
-psql_q -c 'VACUUM ANALYZE cs_service.rollup_daily, cs_service.rollup_monthly, cs_service.rollup_sla_daily'
-psql -X -d "$DB" -At -F ' ' -c "SELECT 'rollups:', (SELECT count(*) FROM cs_service.rollup_daily) AS daily, (SELECT count(*) FROM cs_service.rollup_monthly) AS monthly, (SELECT count(*) FROM cs_service.rollup_sla_daily) AS sla_daily"
+psql_q -c 'VACUUM ANALYZE cs_service_internal.rollup_daily, cs_service_internal.rollup_monthly, cs_service_internal.rollup_sla_daily'
+psql -X -d "$DB" -At -F ' ' -c "SELECT 'rollups:', (SELECT count(*) FROM cs_service_internal.rollup_daily) AS daily, (SELECT count(*) FROM cs_service_internal.rollup_monthly) AS monthly, (SELECT count(*) FROM cs_service_internal.rollup_sla_daily) AS sla_daily"
 
 YEAR="SELECT * FROM cs_service.client_scorecard WHERE month BETWEEN '2025-11-01' AND '2026-10-01'"
-NOROLLUPS="BEGIN; UPDATE cs_service.rollup_state SET watermark = NULL;"
+NOROLLUPS="BEGIN; UPDATE cs_service_internal.rollup_state SET watermark = NULL;"
 
 echo "# 1. a year of client_scorecard"
 t_rollup=$(best_ms "$YEAR")
@@ -72,7 +72,7 @@ t_raw=$(best_ms "$YEAR" "$NOROLLUPS")
 diff=$(psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" <<SQL
 CREATE TEMP TABLE a AS $YEAR;
 BEGIN;
-UPDATE cs_service.rollup_state SET watermark = NULL;
+UPDATE cs_service_internal.rollup_state SET watermark = NULL;
 CREATE TEMP TABLE b AS $YEAR;
 SELECT count(*) FROM ((TABLE a EXCEPT ALL TABLE b) UNION ALL (TABLE b EXCEPT ALL TABLE a)) AS d;
 ROLLBACK;

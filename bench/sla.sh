@@ -91,14 +91,14 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 # ---- 1. clock aggregate vs count(*) ----------------------------------------------------------
 # same rows (the event log the views read: each request's opening and its ten events, 11M
 # rows), same grouping; the clock's result is consumed by an accessor so that it is computed
-Q_COUNT="SELECT sum(n) FROM (SELECT request_id, count(*) AS n FROM cs_service.sla_source_events() GROUP BY request_id) AS s"
-Q_CLOCK="SELECT sum(cs_service.replies(c)) FROM (SELECT request_id, cs_service.sla_clock_agg(at, kind, '$CAL'::cs_service.business_calendar ORDER BY at, seq) AS c FROM cs_service.sla_source_events() GROUP BY request_id) AS s"
-Q_CLOCK_WALL="SELECT sum(cs_service.replies(c)) FROM (SELECT request_id, cs_service.sla_clock_agg(at, kind ORDER BY at, seq) AS c FROM cs_service.sla_source_events() GROUP BY request_id) AS s"
+Q_COUNT="SELECT sum(n) FROM (SELECT request_id, count(*) AS n FROM cs_service_internal.sla_source_events() GROUP BY request_id) AS s"
+Q_CLOCK="SELECT sum(cs_service.replies(c)) FROM (SELECT request_id, cs_service.sla_clock_agg(at, kind, '$CAL'::cs_service.business_calendar ORDER BY at, seq) AS c FROM cs_service_internal.sla_source_events() GROUP BY request_id) AS s"
+Q_CLOCK_WALL="SELECT sum(cs_service.replies(c)) FROM (SELECT request_id, cs_service.sla_clock_agg(at, kind ORDER BY at, seq) AS c FROM cs_service_internal.sla_source_events() GROUP BY request_id) AS s"
 # input in (request_id, at, id) order from the index; the aggregate then needs no ORDER BY of
 # its own (it checks the order and raises an error if it is wrong)
 PRESORTED="SET enable_seqscan = off; SET enable_bitmapscan = off; SET enable_hashagg = off"
-Q_COUNT_SORTED="$PRESORTED; SELECT sum(n) FROM (SELECT request_id, count(*) AS n FROM (SELECT * FROM cs_service.sla_source_events() ORDER BY request_id, at, seq) AS e GROUP BY request_id) AS s"
-Q_CLOCK_SORTED="$PRESORTED; SELECT sum(cs_service.replies(c)) FROM (SELECT request_id, cs_service.sla_clock_agg(at, kind, '$CAL'::cs_service.business_calendar) AS c FROM (SELECT * FROM cs_service.sla_source_events() ORDER BY request_id, at, seq) AS e GROUP BY request_id) AS s"
+Q_COUNT_SORTED="$PRESORTED; SELECT sum(n) FROM (SELECT request_id, count(*) AS n FROM (SELECT * FROM cs_service_internal.sla_source_events() ORDER BY request_id, at, seq) AS e GROUP BY request_id) AS s"
+Q_CLOCK_SORTED="$PRESORTED; SELECT sum(cs_service.replies(c)) FROM (SELECT request_id, cs_service.sla_clock_agg(at, kind, '$CAL'::cs_service.business_calendar) AS c FROM (SELECT * FROM cs_service_internal.sla_source_events() ORDER BY request_id, at, seq) AS e GROUP BY request_id) AS s"
 
 # they must see the same events
 a=$(psql -X -At -c "$Q_COUNT")

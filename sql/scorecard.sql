@@ -30,7 +30,7 @@ INSERT INTO cs_service.clients (client_id, name, manager, team, signed_at, ended
     ('gamma', 'Gamma LLC', 'olga', 'south', '2026-03-05 10:00+03', '2026-04-20 10:00+03', 'sc-std'),
     ('delta', 'Delta LLC', 'olga', 'north', '2026-03-20 10:00+03', NULL,                  'sc-std');
 SELECT client_id, policy, calendar, status_every_days, meeting_report_within
-  FROM cs_service.client_settings ORDER BY client_id;
+  FROM cs_service_internal.client_settings ORDER BY client_id;
 
 -- ---- Requests (SLA) ---------------------------------------------------------------------------
 -- business time, first response (target 2 h) / resolution (target 8 h):
@@ -56,7 +56,7 @@ INSERT INTO cs_service.request_events (request_id, at, kind) VALUES
     (9105, '2026-03-16 10:30+03', 'agent_reply'), (9105, '2026-03-18 10:00+03', 'resolved'),
     (9106, '2026-03-31 15:00+03', 'agent_reply'), (9106, '2026-03-31 16:00+03', 'resolved');
 SELECT request_id, client, metric, worst, met
-  FROM cs_service.sla_outcomes WHERE request_id BETWEEN 9101 AND 9199 ORDER BY request_id, metric;
+  FROM cs_service_internal.sla_outcomes WHERE request_id BETWEEN 9101 AND 9199 ORDER BY request_id, metric;
 
 -- ---- Surveys -------------------------------------------------------------------------------------
 -- alfa's NPS 3 is answered 2026-02-28 21:30 UTC = 03-01 00:30 MSK: March in Moscow (February in
@@ -469,11 +469,11 @@ CREATE TEMP TABLE scorecard_before AS
 SELECT * FROM cs_service.client_scorecard WHERE month <= '2026-04-01';
 SELECT cs_service.refresh_rollups() > 0 AS refreshed;
 SELECT watermark = timezone('Europe/Moscow', now())::date AS watermark_is_today_in_moscow
-  FROM cs_service.rollup_state;
+  FROM cs_service_internal.rollup_state;
 -- alfa's daily rows: the local days with any of its rows: 02-23; 03-01 (the NPS at 00:30), 02, 03,
 -- 04, 05, 06, 09, 10, 11, 12, 13, 17, 18, 19, 20, 23, 24, 25, 26, 27, 31 (21 days); 04-01 = 23.
-SELECT count(*) AS alfa_days FROM cs_service.rollup_daily WHERE client_id = 'alfa';
-SELECT count(*) AS past_days_queued FROM cs_service.rollup_queue
+SELECT count(*) AS alfa_days FROM cs_service_internal.rollup_daily WHERE client_id = 'alfa';
+SELECT count(*) AS past_days_queued FROM cs_service_internal.rollup_queue
  WHERE day < timezone('Europe/Moscow', now())::date;
 CREATE TEMP TABLE scorecard_after AS
 SELECT * FROM cs_service.client_scorecard WHERE month <= '2026-04-01';
@@ -485,7 +485,7 @@ SELECT (SELECT count(*) FROM scorecard_before) AS rows_before,
 -- (CSAT 0 -> 100); its day is queued twice (for the old and the new row), the view shows the
 -- rollup (0) until the next refresh recomputes that one (day, client) and shows 100.
 UPDATE cs_service.surveys SET score = 5 WHERE client_id = 'gamma' AND kind = 'csat';
-SELECT count(*) AS queued FROM cs_service.rollup_queue WHERE client_id = 'gamma' AND day = '2026-03-18';
+SELECT count(*) AS queued FROM cs_service_internal.rollup_queue WHERE client_id = 'gamma' AND day = '2026-03-18';
 SELECT round(csat::numeric, 1) AS csat_before_refresh FROM cs_service.client_scorecard
  WHERE client_id = 'gamma' AND month = '2026-03-01';
 SELECT cs_service.refresh_rollups() AS days_recomputed;
@@ -516,6 +516,6 @@ DELETE FROM cs_service.sla_policies WHERE name = 'sc-std';
 DELETE FROM cs_service.calendars WHERE name = 'sc-office';
 RESET cs_service.allow_history_rewrite;
 UPDATE cs_service.report_settings SET zone = 'UTC';
-SELECT (SELECT count(*) FROM cs_service.rollup_daily) AS rollup_daily,
-       (SELECT count(*) FROM cs_service.rollup_monthly) AS rollup_monthly,
-       (SELECT watermark FROM cs_service.rollup_state) AS watermark;
+SELECT (SELECT count(*) FROM cs_service_internal.rollup_daily) AS rollup_daily,
+       (SELECT count(*) FROM cs_service_internal.rollup_monthly) AS rollup_monthly,
+       (SELECT watermark FROM cs_service_internal.rollup_state) AS watermark;

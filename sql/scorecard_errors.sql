@@ -121,7 +121,7 @@ INSERT INTO cs_service.surveys (survey_id, client_id, answered_at, kind, score) 
 INSERT INTO cs_service.surveys (survey_id, client_id, answered_at, kind, score) VALUES (9910, 'err-client', 'infinity', 'nps', 9);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 
--- Regression check, once a bug (the *_in_range checks, cs_service.is_record_time): only infinity
+-- Regression check, once a bug (the *_in_range checks, cs_service_internal.is_record_time): only infinity
 -- was refused, so a typo such as year 20261 was stored, and every scorecard read and
 -- refresh_rollups() then failed in the business-time arithmetic (22008).  Every instant of the
 -- model is in [1900-01-01, 9000-01-01) UTC: 23514, for the optional columns too.
@@ -140,10 +140,10 @@ INSERT INTO cs_service.escalations (escalation_id, client_id, opened_at, resolve
 INSERT INTO cs_service.qa_reviews (activity_id, reviewed_at, passed) VALUES (9901, 'infinity', true);
 \echo SQLSTATE :SQLSTATE
 -- the ends of the range are accepted (1900-01-01 itself; 8999-12-31 23:59:59.999999 UTC)
-SELECT cs_service.is_record_time('1900-01-01 00:00+00') AS first_instant,
-       cs_service.is_record_time('8999-12-31 23:59:59.999999+00') AS last_instant,
-       cs_service.is_record_time('9000-01-01 00:00+00') AS year_9000,
-       cs_service.is_record_time(NULL) AS null_passes_a_check;
+SELECT cs_service_internal.is_record_time('1900-01-01 00:00+00') AS first_instant,
+       cs_service_internal.is_record_time('8999-12-31 23:59:59.999999+00') AS last_instant,
+       cs_service_internal.is_record_time('9000-01-01 00:00+00') AS year_9000,
+       cs_service_internal.is_record_time(NULL) AS null_passes_a_check;
 
 -- ---- Clients: ended before signed, an empty key, an unknown policy ---------------------------------------
 INSERT INTO cs_service.clients (client_id, name, signed_at, ended_at, created_at)

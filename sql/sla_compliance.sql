@@ -39,7 +39,7 @@ INSERT INTO cs_service.request_events (request_id, at, kind) VALUES
 SELECT request_id, metric,
        CASE WHEN request_id = 1007 AND metric = 'resolution' THEN 'still running' ELSE worst::text END AS worst,
        met
-  FROM cs_service.sla_outcomes WHERE request_id BETWEEN 1001 AND 1099
+  FROM cs_service_internal.sla_outcomes WHERE request_id BETWEEN 1001 AND 1099
  ORDER BY request_id, metric;
 
 -- Per month, summed over the dimensions: January first response 6 of 7 met, resolution 5 of 7
@@ -79,7 +79,7 @@ SELECT c.month, c.channel, c.team, c.metric,
   JOIN (SELECT date_trunc('month', opened_at)::date AS month, channel, team, metric,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY date_part('epoch', worst) / 60) AS median,
                percentile_cont(0.9) WITHIN GROUP (ORDER BY date_part('epoch', worst) / 60) AS p90
-          FROM cs_service.sla_outcomes WHERE met IS NOT NULL AND policy = 'cmp' GROUP BY 1, 2, 3, 4) AS r
+          FROM cs_service_internal.sla_outcomes WHERE met IS NOT NULL AND policy = 'cmp' GROUP BY 1, 2, 3, 4) AS r
     ON r.month = c.month AND r.channel = c.channel AND r.team = c.team AND r.metric = c.metric
  WHERE c.grain = 'month' AND c.policy = 'cmp'
  ORDER BY 1, 2, 3, 4;

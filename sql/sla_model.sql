@@ -115,6 +115,13 @@ INSERT INTO cs_service.request_events (request_id, at, kind) VALUES (102, '2026-
 INSERT INTO cs_service.request_events (request_id, at, kind) VALUES (102, '2026-01-05 10:00', 'pending');
 INSERT INTO cs_service.request_events (request_id, at, kind) VALUES (102, '2026-01-05 08:59', 'agent_reply');
 INSERT INTO cs_service.request_events (request_id, at, kind) VALUES (102, 'infinity', 'agent_reply');
+-- 0.3.0: instants of the SLA model lie in [1900-01-01, 9000-01-01) UTC, like the agency tables'
+-- (a typed year 20261 would otherwise break every SLA view)
+INSERT INTO cs_service.requests (id, opened_at, channel) VALUES (9990, '20261-03-02 10:00+03', 'email');
+UPDATE cs_service.requests SET opened_at = '1899-12-31 23:00+00' WHERE id = 102;
+INSERT INTO cs_service.request_events (id, request_id, at, kind) VALUES (99990, 102, '20261-01-05 10:00+03', 'agent_reply');
+INSERT INTO cs_service.requests (id, opened_at, channel) VALUES (9991, '8999-12-31 23:59:59+00', 'email') RETURNING opened_at AS last_instant_accepted;
+DELETE FROM cs_service.requests WHERE opened_at >= '8999-01-01';
 INSERT INTO cs_service.request_events (request_id, at, kind) VALUES (999, '2026-01-05 10:00', 'resolved');
 INSERT INTO cs_service.request_events (request_id, at, kind) VALUES (102, '2026-01-05 09:01', 'agent_reply'),
                                                                     (102, '2026-01-05 09:01', 'agent_reply');
@@ -133,7 +140,7 @@ SELECT m.request_id, m.policy, m.metric, m.target, m.started_at, m.stopped_at,
        CASE WHEN m.stopped_at IS NOT NULL THEN m.elapsed END AS elapsed,
        CASE WHEN m.stopped_at IS NOT NULL THEN m.worst END AS worst,
        cs_service.ignored_events(m.clock) AS ignored
-  FROM cs_service.sla_request_metrics AS m
+  FROM cs_service_internal.sla_request_metrics AS m
  WHERE m.request_id IN (101, 102)
  ORDER BY m.request_id, m.metric;
 
@@ -202,23 +209,23 @@ SELECT source FROM cs_service.sla_bindings ORDER BY source;
 -- ticket 2: round-the-clock (chat rule), replied after 5 min of 15: met
 SELECT request_id, policy, metric, target, stopped_at,
        CASE WHEN stopped_at IS NOT NULL THEN elapsed END AS elapsed
-  FROM cs_service.sla_request_metrics ORDER BY request_id, metric;
+  FROM cs_service_internal.sla_request_metrics ORDER BY request_id, metric;
 -- a binding that does not give the columns is rejected, and the old one stays
 SELECT cs_service.sla_bind('events', 'SELECT 1 AS request_id');
 SELECT cs_service.sla_bind('history', 'SELECT 1');
-SELECT count(*) AS events_still_bound FROM cs_service.sla_source_events();
+SELECT count(*) AS events_still_bound FROM cs_service_internal.sla_source_events();
 -- the extension never depends on the CRM: dropping its tables with CASCADE drops the binding's
 -- view only, the SLA views then say what is missing, and unbinding goes back to the model
 DROP TABLE crm.ticket_log CASCADE;
 SELECT count(*) FROM cs_service.sla_status;
 SELECT cs_service.sla_unbind('events');
-SELECT count(*) AS default_events FROM cs_service.sla_source_events() WHERE request_id BETWEEN 101 AND 104;
+SELECT count(*) AS default_events FROM cs_service_internal.sla_source_events() WHERE request_id BETWEEN 101 AND 104;
 SELECT cs_service.sla_unbind('requests');
-SELECT count(*) AS default_requests FROM cs_service.sla_source_requests() WHERE request_id BETWEEN 101 AND 104;
+SELECT count(*) AS default_requests FROM cs_service_internal.sla_source_requests() WHERE request_id BETWEEN 101 AND 104;
 SELECT count(*) AS bound_views_left FROM pg_class WHERE relname LIKE 'sla_bound_%';
 DROP SCHEMA crm CASCADE;
 -- filters reach the source's tables: the functions are inlined
-EXPLAIN (COSTS OFF) SELECT * FROM cs_service.sla_source_events() WHERE request_id = 101;
+EXPLAIN (COSTS OFF) SELECT * FROM cs_service_internal.sla_source_events() WHERE request_id = 101;
 
 -- ---- Roles ---------------------------------------------------------------------------------------
 SET ROLE cs_service_bi;

@@ -13,9 +13,9 @@ SET TimeZone = 'Europe/Moscow';
 -- Two statements: a subquery beside the call would read the snapshot taken before it ran.
 SELECT cs_service.refresh_rollups() AS day_client_rows_computed \gset
 SELECT :day_client_rows_computed AS day_client_rows_computed,
-       (SELECT count(*) FROM cs_service.rollup_monthly) AS client_months,
-       (SELECT count(*) FROM cs_service.rollup_sla_daily) AS sla_rollup_rows,
-       (SELECT watermark = timezone('Europe/Moscow', now())::date FROM cs_service.rollup_state)
+       (SELECT count(*) FROM cs_service_internal.rollup_monthly) AS client_months,
+       (SELECT count(*) FROM cs_service_internal.rollup_sla_daily) AS sla_rollup_rows,
+       (SELECT watermark = timezone('Europe/Moscow', now())::date FROM cs_service_internal.rollup_state)
            AS finished_days_rolled_up;
 
 \echo

@@ -49,7 +49,7 @@ fi
 echo "ok - 10 quality weights after the restore"
 psql -X -q -v ON_ERROR_STOP=1 -d "$dst" -c "SELECT cs_service.refresh_rollups()" >/dev/null
 c=$(psql -X -At -v ON_ERROR_STOP=1 -d "$dst" -c "$q")
-d=$(psql -X -At -d "$dst" -c "SELECT count(*) FROM cs_service.rollup_daily")
+d=$(psql -X -At -d "$dst" -c "SELECT count(*) FROM cs_service_internal.rollup_daily")
 if [ "$c" != "$a" ] || [ "$d" -lt 3 ]; then
 	echo "not ok - after a refresh on the restored database: $d daily rows, scorecard '$c'"
 	exit 1

@@ -74,12 +74,12 @@ CREATE TEMP TABLE a AS
 SELECT month, client_id, cs_service.nps(nps) AS nps, cs_service.responses(nps) AS answers,
        cs_service.sla_total(sla) AS sla_total, cs_service.sla_met(sla) AS sla_met, activities,
        rhythm_due, rhythm_on_time, rhythm_pending
-  FROM cs_service.scorecard_monthly;
+  FROM cs_service_internal.scorecard_monthly;
 CREATE TEMP TABLE b AS
 SELECT month, client_id, cs_service.nps(nps) AS nps, cs_service.responses(nps) AS answers,
        cs_service.sla_total(sla) AS sla_total, cs_service.sla_met(sla) AS sla_met, activities,
        rhythm_due, rhythm_on_time, rhythm_pending
-  FROM cs_service.scorecard_monthly_raw;
+  FROM cs_service_internal.scorecard_monthly_raw;
 SELECT (SELECT count(*) FROM a) || ' ' ||
        (SELECT count(*) FROM ((TABLE a EXCEPT ALL TABLE b) UNION ALL (TABLE b EXCEPT ALL TABLE a)) AS d);
 SQL
@@ -91,7 +91,7 @@ if [ "$bad" != 0 ] || [ "$rows" -lt 1 ]; then
 	exit 1
 fi
 echo "ok - after the last refresh the rollups equal the raw rows ($rows client-months)"
-left=$(psql -X -At -d "$db" -c "SELECT count(*) FROM cs_service.rollup_queue WHERE day < timezone('Europe/Moscow', now())::date")
+left=$(psql -X -At -d "$db" -c "SELECT count(*) FROM cs_service_internal.rollup_queue WHERE day < timezone('Europe/Moscow', now())::date")
 if [ "$left" != 0 ]; then
 	echo "not ok - $left past days left in the queue"
 	exit 1

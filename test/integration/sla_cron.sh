@@ -123,10 +123,10 @@ fi
 echo "ok - the listener received: $(grep -o 'payload "[^"]*\("[^"]*"[^"]*\)*"' "$listen_out" | head -1 | cut -c1-160)"
 
 for i in $(seq 1 30); do
-	[ "$(psql -X -At -d "$db" -c "SELECT watermark IS NOT NULL FROM cs_service.rollup_state")" = t ] && break
+	[ "$(psql -X -At -d "$db" -c "SELECT watermark IS NOT NULL FROM cs_service_internal.rollup_state")" = t ] && break
 	sleep 1
 done
-rolled=$(psql -X -At -d "$db" -c "SELECT count(*) || ' ' || coalesce(max(cs_service.nps(nps))::text, '-') FROM cs_service.rollup_daily WHERE client_id = 'c1'")
+rolled=$(psql -X -At -d "$db" -c "SELECT count(*) || ' ' || coalesce(max(cs_service.nps(nps))::text, '-') FROM cs_service_internal.rollup_daily WHERE client_id = 'c1'")
 if [ "$rolled" != "1 100" ]; then
 	echo "not ok - the scheduled refresh_rollups did not roll up the past day (got '$rolled')"
 	psql -X -d postgres -c "SELECT command, status, return_message FROM cron.job_run_details ORDER BY runid DESC LIMIT 5"

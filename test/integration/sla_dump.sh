@@ -57,7 +57,7 @@ SELECT 'events ' || count(*) || ' ' || md5(string_agg(format('%s/%s/%s/%s', id, 
 SELECT 'alerts ' || count(*) || ' ' || md5(string_agg(format('%s/%s/%s/%s', request_id, metric, kind, instance_started_at), ' ' ORDER BY id)) FROM cs_service.sla_alerts;
 SELECT 'bound ' || string_agg(format('%s/%s/%s/%s/%s', request_id, policy, metric, target,
                                      CASE WHEN stopped_at IS NOT NULL THEN elapsed END), ' ' ORDER BY request_id, metric)
-  FROM cs_service.sla_request_metrics;
+  FROM cs_service_internal.sla_request_metrics;
 SQL
 }
 
@@ -75,8 +75,8 @@ echo "$after" | sed 's/^/# /' | cut -c1-150
 echo "ok - policies, targets, rules, requests, events, alerts and the CRM binding survive pg_dump and restore"
 
 # the binding is live after the restore: the CRM's rows, not the model's
-if ! psql -X -At -d "$dst" -c "SELECT pg_get_viewdef('cs_service.sla_bound_events')" | grep -q 'crm.ticket_log' ||
-	! psql -X -At -d "$dst" -c "SELECT prosrc FROM pg_proc WHERE oid = 'cs_service.sla_source_events()'::regprocedure" | grep -q 'sla_bound_events'; then
+if ! psql -X -At -d "$dst" -c "SELECT pg_get_viewdef('cs_service_internal.sla_bound_events')" | grep -q 'crm.ticket_log' ||
+	! psql -X -At -d "$dst" -c "SELECT prosrc FROM pg_proc WHERE oid = 'cs_service_internal.sla_source_events()'::regprocedure" | grep -q 'sla_bound_events'; then
 	echo "not ok - the restored sla_source_events() does not read the CRM"
 	exit 1
 fi
@@ -91,7 +91,7 @@ fi
 echo "ok - identity sequences continue after the restore (next request id $next)"
 
 # unbinding in the restored database goes back to the default model
-n=$(psql -X -q -At -d "$dst" -c "SELECT cs_service.sla_unbind('requests'), cs_service.sla_unbind('events'); SELECT count(*) FROM cs_service.sla_source_requests()")
+n=$(psql -X -q -At -d "$dst" -c "SELECT cs_service.sla_unbind('requests'), cs_service.sla_unbind('events'); SELECT count(*) FROM cs_service_internal.sla_source_requests()")
 if [ "$(echo "$n" | tail -1)" != 51 ]; then
 	echo "not ok - after unbinding the source has $(echo "$n" | tail -1) requests, not 51"
 	exit 1

@@ -73,7 +73,7 @@ if ! diff -u "$b" "$a" >/dev/null; then
 fi
 echo "ok - 0.1.0 -> $(psql -X -At -d "$old" -c "SELECT extversion FROM pg_extension WHERE extname = 'cs_service'") equals a fresh install ($n lines of member definitions and settings compared)"
 
-got=$(psql -X -At -v ON_ERROR_STOP=1 -d "$old" -c "SELECT client_id || ' ' || sla_pct || ' ' || sla_total FROM (SELECT r.client_id, cs_service.sla_pct(r.sla), cs_service.sla_total(r.sla) FROM cs_service.scorecard_daily_raw('-infinity', 'infinity') AS r) AS x (client_id, sla_pct, sla_total)")
+got=$(psql -X -At -v ON_ERROR_STOP=1 -d "$old" -c "SELECT client_id || ' ' || sla_pct || ' ' || sla_total FROM (SELECT r.client_id, cs_service.sla_pct(r.sla), cs_service.sla_total(r.sla) FROM cs_service_internal.scorecard_daily_raw('-infinity', 'infinity') AS r) AS x (client_id, sla_pct, sla_total)")
 if [ "$got" != "a 100 1" ]; then
 	echo "not ok - a request written under 0.1.0 is not measured after the update (got '$got')"
 	exit 1

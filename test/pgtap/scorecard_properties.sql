@@ -265,14 +265,14 @@ INSERT INTO cs_service.qa_reviews (activity_id, reviewed_at, passed, reviewer)
 SELECT a.activity_id, '2026-10-31 12:00+03', pg_temp.u(a.activity_id, 98) < 0.75, 'qa'
   FROM cs_service.activities AS a WHERE pg_temp.u(a.activity_id, 97) < 0.3;
 
-SELECT ok((SELECT count(*) FROM cs_service.sla_outcomes WHERE policy = 'pt-std' AND met IS NOT NULL) > 300,
+SELECT ok((SELECT count(*) FROM cs_service_internal.sla_outcomes WHERE policy = 'pt-std' AND met IS NOT NULL) > 300,
           'generated: the requests have decided SLA outcomes');
 
 -- ---- The weighted score, recomputed from the metric columns and quality_weights -----------------------
 -- Each factor as documented (nps -> (NPS + 100) / 2, ces -> (7 - CES) / 6 x 100, the rest as %);
 -- a score is sum(w x) / sum(w) over the factors with data and a positive weight.
 CREATE TEMP VIEW score_check AS
-WITH v AS (SELECT * FROM cs_service.scorecard_values),
+WITH v AS (SELECT * FROM cs_service_internal.scorecard_values),
 f AS (SELECT v.level, v.month, v.client_id, v.manager, v.team, w.part, w.weight AS w,
              CASE w.factor WHEN 'sla' THEN v.sla_pct WHEN 'on_time' THEN v.on_time_pct
                            WHEN 'within_budget' THEN v.within_budget_pct
@@ -306,15 +306,15 @@ SELECT is((SELECT count(*) FROM score_check WHERE factors = 0 AND service_score 
           'weights: no factor with data, no score');
 CREATE TEMP TABLE scores_default AS
 SELECT level, month, client_id, manager, team, service_score, contract_score, competence_score,
-       communication_score, ces FROM cs_service.scorecard_values;
+       communication_score, ces FROM cs_service_internal.scorecard_values;
 UPDATE cs_service.quality_weights SET weight = 40 WHERE factor = 'ces';
-SELECT is((SELECT count(*) FROM scores_default AS d JOIN cs_service.scorecard_values AS v
+SELECT is((SELECT count(*) FROM scores_default AS d JOIN cs_service_internal.scorecard_values AS v
              ON v.level = d.level AND v.month = d.month AND v.client_id IS NOT DISTINCT FROM d.client_id
             AND v.manager IS NOT DISTINCT FROM d.manager AND v.team IS NOT DISTINCT FROM d.team
             WHERE d.ces IS NULL AND NOT (pg_temp.same(v.service_score, d.service_score)
                                          AND pg_temp.same(v.communication_score, d.communication_score))),
           0::bigint, 'weights: a new weight for CES changes no score where there is no CES');
-SELECT ok((SELECT count(*) FROM scores_default AS d JOIN cs_service.scorecard_values AS v
+SELECT ok((SELECT count(*) FROM scores_default AS d JOIN cs_service_internal.scorecard_values AS v
              ON v.level = d.level AND v.month = d.month AND v.client_id IS NOT DISTINCT FROM d.client_id
             AND v.manager IS NOT DISTINCT FROM d.manager AND v.team IS NOT DISTINCT FROM d.team
             WHERE d.ces IS NOT NULL AND NOT pg_temp.same(v.service_score, d.service_score)) > 20,
@@ -324,7 +324,7 @@ SELECT is((SELECT count(*) FROM score_check
           0::bigint, 'weights: the independent recomputation agrees under the new weight too');
 UPDATE cs_service.quality_weights SET weight = 5 WHERE factor = 'ces';
 UPDATE cs_service.quality_weights SET weight = weight * 2;
-SELECT is((SELECT count(*) FROM scores_default AS d JOIN cs_service.scorecard_values AS v
+SELECT is((SELECT count(*) FROM scores_default AS d JOIN cs_service_internal.scorecard_values AS v
              ON v.level = d.level AND v.month = d.month AND v.client_id IS NOT DISTINCT FROM d.client_id
             AND v.manager IS NOT DISTINCT FROM d.manager AND v.team IS NOT DISTINCT FROM d.team
             WHERE NOT (pg_temp.same(v.service_score, d.service_score) AND pg_temp.same(v.contract_score, d.contract_score)
@@ -350,7 +350,7 @@ WITH a AS (
            cs_service.percentile(first_response, 0.5) AS fr_median, cs_service.duration_count(first_response) AS fr_n,
            projects_delivered, projects_on_time, projects_within_budget, deliverables, deliverables_passed,
            escalations, complaints, activities, qa_reviewed, qa_passed, rhythm_due, rhythm_on_time, rhythm_pending
-      FROM cs_service.scorecard_monthly),
+      FROM cs_service_internal.scorecard_monthly),
 b AS (
     SELECT month, client_id, cs_service.nps(nps), cs_service.csat(csat), cs_service.ces(ces),
            cs_service.responses(nps), cs_service.responses(csat), cs_service.responses(ces),
@@ -359,20 +359,20 @@ b AS (
            cs_service.percentile(first_response, 0.5), cs_service.duration_count(first_response),
            projects_delivered, projects_on_time, projects_within_budget, deliverables, deliverables_passed,
            escalations, complaints, activities, qa_reviewed, qa_passed, rhythm_due, rhythm_on_time, rhythm_pending
-      FROM cs_service.scorecard_monthly_raw)
+      FROM cs_service_internal.scorecard_monthly_raw)
 SELECT (SELECT count(*) FROM (SELECT * FROM a EXCEPT ALL SELECT * FROM b) AS x)
      + (SELECT count(*) FROM (SELECT * FROM b EXCEPT ALL SELECT * FROM a) AS y)
 $$;
 CREATE FUNCTION pg_temp.past_queue() RETURNS bigint
 LANGUAGE sql AS $$
-SELECT count(*) FROM cs_service.rollup_queue WHERE day < timezone(cs_service.report_zone(), now())::date
+SELECT count(*) FROM cs_service_internal.rollup_queue WHERE day < timezone(cs_service.report_zone(), now())::date
 $$;
 
 SELECT ok(cs_service.refresh_rollups() > 500, 'rollups: the first refresh builds the daily rows');
-SELECT is((SELECT watermark FROM cs_service.rollup_state), timezone('Europe/Moscow', now())::date,
+SELECT is((SELECT watermark FROM cs_service_internal.rollup_state), timezone('Europe/Moscow', now())::date,
           'rollups: the watermark is today in Moscow');
 SELECT is(pg_temp.monthly_diff(), 0::bigint, 'rollups: scorecard_monthly = scorecard_monthly_raw after a full build');
-SELECT is((SELECT count(*) FROM cs_service.rollup_monthly WHERE month >= '2026-11-01'), 0::bigint,
+SELECT is((SELECT count(*) FROM cs_service_internal.rollup_monthly WHERE period >= '2026-11-01'), 0::bigint,
           'rollups: the generated data ends in October');
 
 -- Changes to past days in every source table, one table at a time: insert, update (values,
@@ -523,24 +523,24 @@ UPDATE cs_service.clients AS c SET signed_at = f.at - interval '1 day'
 SELECT ok(pg_temp.monthly_diff() > 0, 'clients: a new signing shows in the raw rows at once, not yet in the rollups');
 SELECT is(pg_temp.refresh_and_diff(), 0::bigint,
           'clients: after a refresh scorecard_monthly = scorecard_monthly_raw (signings moved), no past day queued');
-SELECT is((SELECT count(*) FROM (SELECT day, client_id, r::text FROM cs_service.scorecard_daily AS r
+SELECT is((SELECT count(*) FROM (SELECT day, client_id, r::text FROM cs_service_internal.scorecard_daily AS r
                                   EXCEPT ALL
-                                  SELECT day, client_id, r::text FROM cs_service.scorecard_daily_raw('-infinity', 'infinity') AS r) AS x)
-        + (SELECT count(*) FROM (SELECT day, client_id, r::text FROM cs_service.scorecard_daily_raw('-infinity', 'infinity') AS r
+                                  SELECT period, client_id, r::text FROM cs_service_internal.scorecard_daily_raw('-infinity', 'infinity') AS r) AS x)
+        + (SELECT count(*) FROM (SELECT period, client_id, r::text FROM cs_service_internal.scorecard_daily_raw('-infinity', 'infinity') AS r
                                   EXCEPT ALL
-                                  SELECT day, client_id, r::text FROM cs_service.scorecard_daily AS r) AS y),
+                                  SELECT day, client_id, r::text FROM cs_service_internal.scorecard_daily AS r) AS y),
           0::bigint, 'rollups: scorecard_daily = the raw daily rows, day by day');
-CREATE TEMP TABLE incremental_daily AS SELECT r::text AS r FROM cs_service.rollup_daily AS r;
-CREATE TEMP TABLE incremental_monthly AS SELECT r::text AS r FROM cs_service.rollup_monthly AS r;
+CREATE TEMP TABLE incremental_daily AS SELECT r::text AS r FROM cs_service_internal.rollup_daily AS r;
+CREATE TEMP TABLE incremental_monthly AS SELECT r::text AS r FROM cs_service_internal.rollup_monthly AS r;
 SELECT ok(cs_service.refresh_rollups(true) > 0, 'rollups: a rebuild');
-SELECT set_eq('SELECT r::text FROM cs_service.rollup_daily AS r', 'SELECT r FROM incremental_daily',
+SELECT set_eq('SELECT r::text FROM cs_service_internal.rollup_daily AS r', 'SELECT r FROM incremental_daily',
               'rollups: rebuild gives the same rollup_daily as the incremental refreshes');
-SELECT set_eq('SELECT r::text FROM cs_service.rollup_monthly AS r', 'SELECT r FROM incremental_monthly',
+SELECT set_eq('SELECT r::text FROM cs_service_internal.rollup_monthly AS r', 'SELECT r FROM incremental_monthly',
               'rollups: rebuild gives the same rollup_monthly as the incremental refreshes');
 SELECT is(pg_temp.monthly_diff(), 0::bigint, 'rollups: scorecard_monthly = scorecard_monthly_raw after the rebuild');
 -- A second incremental refresh with nothing queued recomputes nothing and changes nothing.
 SELECT is(cs_service.refresh_rollups(), 0::bigint, 'rollups: a refresh with nothing queued recomputes no day');
-SELECT set_eq('SELECT r::text FROM cs_service.rollup_monthly AS r', 'SELECT r FROM incremental_monthly',
+SELECT set_eq('SELECT r::text FROM cs_service_internal.rollup_monthly AS r', 'SELECT r FROM incremental_monthly',
               'rollups: ... and leaves rollup_monthly as it was');
 
 -- ---- Rollups after changes to what the rhythm and SLA verdicts depend on ---------------------------------
@@ -584,10 +584,10 @@ SELECT is(pg_temp.monthly_diff(), 0::bigint, 'rollups: scorecard_monthly = score
 -- now() are these (the rest is in the past).
 CREATE FUNCTION pg_temp.unqueued_from_watermark() RETURNS bigint
 LANGUAGE sql AS $$
-SELECT count(*) FROM cs_service.scorecard_daily_raw(
-           (SELECT timezone(cs_service.report_zone(), s.watermark::timestamp) FROM cs_service.rollup_state AS s),
+SELECT count(*) FROM cs_service_internal.scorecard_daily_raw(
+           (SELECT timezone(cs_service.report_zone(), s.watermark::timestamp) FROM cs_service_internal.rollup_state AS s),
            'infinity') AS d
- WHERE NOT EXISTS (SELECT FROM cs_service.rollup_queue AS q WHERE q.day = d.day AND q.client_id = d.client_id)
+ WHERE NOT EXISTS (SELECT FROM cs_service_internal.rollup_queue AS q WHERE q.day = d.period AND q.client_id = d.client_id)
 $$;
 SELECT ok(cs_service.refresh_rollups(true) >= 0, 'rollups: rebuild');
 INSERT INTO cs_service.surveys (client_id, answered_at, kind, score) VALUES ('p05', now(), 'nps', 9);

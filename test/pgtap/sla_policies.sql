@@ -41,7 +41,7 @@ INSERT INTO cs_service.requests (id, opened_at, channel, priority, client) VALUE
     (8005, '2026-04-01 09:00', 'phone', 'normal', 'zeta'),
     (8006, '2026-07-01 09:00', 'phone', 'normal', 'zeta');
 CREATE TEMP TABLE tg ON COMMIT DROP AS
-SELECT request_id, metric, target, policy FROM cs_service.sla_request_metrics WHERE request_id BETWEEN 8001 AND 8006;
+SELECT request_id, metric, target, policy FROM cs_service_internal.sla_request_metrics WHERE request_id BETWEEN 8001 AND 8006;
 SELECT is((SELECT policy FROM tg WHERE request_id = 8001 AND metric = 'first_response'), 'p-base', 'the rule fixed the policy on insert');
 SELECT is((SELECT target FROM tg WHERE request_id = 8001 AND metric = 'first_response'), interval '2 hours', 'target: channel, version in effect at opening (February)');
 SELECT is((SELECT target FROM tg WHERE request_id = 8002 AND metric = 'first_response'), interval '90 minutes', 'target: the March version for a request opened in April');
@@ -132,7 +132,7 @@ CREATE SCHEMA tap_crm;
 CREATE TABLE tap_crm.tickets AS SELECT 1 AS no, timestamptz '2026-02-02 09:00' AS created, 'chat' AS via;
 SELECT lives_ok($$SELECT cs_service.sla_bind('requests', 'SELECT no AS request_id, created AS opened_at, via AS channel, ''normal'' AS priority, NULL AS client, NULL AS team, NULL AS manager, ''p-live'' AS policy, true AS is_open FROM tap_crm.tickets')$$,
                 'binding: requests bound to a CRM table');
-SELECT is((SELECT string_agg(request_id::text, ',') FROM cs_service.sla_source_requests()), '1', 'binding: the source view reads the CRM');
+SELECT is((SELECT string_agg(request_id::text, ',') FROM cs_service_internal.sla_source_requests()), '1', 'binding: the source view reads the CRM');
 SELECT lives_ok($$SELECT cs_service.sla_unbind('requests')$$, 'binding: unbound');
 
 SELECT * FROM finish();

@@ -48,7 +48,7 @@ CREATE TEMP TABLE raw1 AS SELECT * FROM pg_temp.compliance();
 SELECT ok((SELECT count(*) FROM raw1) > 100, 'the raw compliance has rows in every grain');
 
 SELECT ok(cs_service.refresh_rollups() > 0, 'refresh_rollups() rolls the past days up');
-SELECT ok((SELECT count(*) FROM cs_service.rollup_sla_daily) > 0, 'rollup_sla_daily holds rows');
+SELECT ok((SELECT count(*) FROM cs_service_internal.rollup_sla_daily) > 0, 'rollup_sla_daily holds rows');
 SELECT bag_eq('SELECT * FROM pg_temp.compliance()', 'SELECT * FROM raw1',
               'sla_compliance from the rollups equals sla_compliance from the raw requests');
 
@@ -61,13 +61,13 @@ INSERT INTO cs_service.requests (id, opened_at, channel, client) VALUES (1000, d
 INSERT INTO cs_service.request_events (request_id, at, kind) VALUES
     (1000, date_trunc('day', now()) - interval '40 days 2 hours', 'agent_reply');
 
-SELECT ok((SELECT count(*) FROM cs_service.rollup_queue) > 0, 'the changes are queued');
+SELECT ok((SELECT count(*) FROM cs_service_internal.rollup_queue) > 0, 'the changes are queued');
 SELECT ok(cs_service.refresh_rollups() > 0, 'the next refresh recomputes the changed days');
-SELECT is((SELECT count(*) FROM cs_service.rollup_queue WHERE day < timezone('Europe/Moscow', now())::date), 0::bigint,
+SELECT is((SELECT count(*) FROM cs_service_internal.rollup_queue WHERE day < timezone('Europe/Moscow', now())::date), 0::bigint,
           'no past day is left in the queue');
 
 CREATE TEMP TABLE rolled AS SELECT * FROM pg_temp.compliance();
-UPDATE cs_service.rollup_state SET watermark = NULL;   -- every number from the raw rows
+UPDATE cs_service_internal.rollup_state SET watermark = NULL;   -- every number from the raw rows
 CREATE TEMP TABLE raw2 AS SELECT * FROM pg_temp.compliance();
 SELECT bag_eq('SELECT * FROM rolled', 'SELECT * FROM raw2',
               'after inserts, updates and deletes on past days, the rollups equal the raw requests');

@@ -52,7 +52,7 @@ INSERT INTO cs_service.request_events (request_id, at, kind) VALUES
 
 CREATE TEMP TABLE m ON COMMIT DROP AS
 SELECT request_id, metric, target, started_at, stopped_at, elapsed, worst, clock
-  FROM cs_service.sla_request_metrics WHERE request_id BETWEEN 9001 AND 9099;
+  FROM cs_service_internal.sla_request_metrics WHERE request_id BETWEEN 9001 AND 9099;
 
 -- ---- 9001: pause over a weekend -----------------------------------------------------------
 SELECT is((SELECT elapsed FROM m WHERE request_id = 9001 AND metric = 'first_response'),
@@ -129,14 +129,14 @@ SELECT is((SELECT cs_service.sla_metric_due(
               cs_service.sla_clock_at(k, '2026-01-09 17:30', cs_service.calendar('tap-office')),
               'resolution', '8 hours', cs_service.calendar('tap-office'))
              FROM (SELECT cs_service.sla_clock_agg(e.at, e.kind, cs_service.calendar('tap-office') ORDER BY e.at, e.seq) AS k
-                     FROM cs_service.sla_source_events() AS e
+                     FROM cs_service_internal.sla_source_events() AS e
                     WHERE e.request_id = 9001 AND e.at <= '2026-01-09 17:30') AS s),
           NULL::timestamptz, 'live: while paused the deadline is suspended (NULL)');
 SELECT is((SELECT cs_service.sla_metric_due(
               cs_service.sla_clock_at(k, '2026-01-12 11:30', cs_service.calendar('tap-office')),
               'resolution', '8 hours', cs_service.calendar('tap-office'))
              FROM (SELECT cs_service.sla_clock_agg(e.at, e.kind, cs_service.calendar('tap-office') ORDER BY e.at, e.seq) AS k
-                     FROM cs_service.sla_source_events() AS e
+                     FROM cs_service_internal.sla_source_events() AS e
                     WHERE e.request_id = 9001 AND e.at <= '2026-01-12 11:30') AS s),
           timestamptz '2026-01-12 18:00', 'live: resumed Monday 11:00 with 1 h used, 8 h is due at 18:00, the close of the day');
 

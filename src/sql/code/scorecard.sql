@@ -1,76 +1,51 @@
 
 -- ============================================================================================
--- 0.2.0: the agency scorecard (doc/scorecard.md).  Flat, typed, security_invoker views a BI
--- tool can chart; months are local calendar months of the report zone (report_settings.zone).
+-- The agency scorecard (doc/scorecard.md).  Flat, typed, security_invoker views a BI tool can
+-- chart; months are local calendar months of the report zone (report_settings.zone).
 -- ============================================================================================
 
 -- ---- Summaries per client, manager and team ----------------------------------------------------
--- One row per level ('client', 'manager', 'team'), month and key, holding the summaries the
--- scores are computed from.  A client is listed for every month it was a client in (signed
--- before the month ended, not ended before it began), up to the current month.  Managers and
--- teams are the clients' current assignment (clients.manager, clients.team).
+-- One row per level ('client', 'manager', 'team'), month and key, holding the counters the
+-- scores are computed from (generated from cs_service_internal.scorecard_row: a client month
+-- without a row counts 0).  A client is listed for every month it was a client in (signed before
+-- the month ended, not ended before it began), up to the current month.  Managers and teams are
+-- the clients' current assignment (clients.manager, clients.team).
 
-CREATE VIEW @extschema@.scorecard_summaries WITH (security_invoker = true) AS
-WITH z AS MATERIALIZED (SELECT @extschema@.report_zone() AS zone),
-per_client AS NOT MATERIALIZED (
-    SELECT am.month, c.client_id, c.name, c.manager, c.team,
-           m.nps, m.csat, m.ces, m.sla, m.response, m.first_response,
-           coalesce(m.projects_delivered, 0) AS projects_delivered,
-           coalesce(m.projects_on_time, 0) AS projects_on_time,
-           coalesce(m.projects_within_budget, 0) AS projects_within_budget,
-           coalesce(m.deliverables, 0) AS deliverables,
-           coalesce(m.deliverables_passed, 0) AS deliverables_passed,
-           coalesce(m.escalations, 0) AS escalations,
-           coalesce(m.complaints, 0) AS complaints,
-           coalesce(m.activities, 0) AS activities,
-           coalesce(m.qa_reviewed, 0) AS qa_reviewed,
-           coalesce(m.qa_passed, 0) AS qa_passed,
-           coalesce(m.rhythm_due, 0) AS rhythm_due,
-           coalesce(m.rhythm_on_time, 0) AS rhythm_on_time
-      FROM @extschema@.source_clients() AS c
-     CROSS JOIN z
-     CROSS JOIN LATERAL pg_catalog.generate_series(
-            pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, c.signed_at)),
-            pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone,
-                LEAST(coalesce(c.ended_at, pg_catalog.now()), pg_catalog.now()))),
-            interval '1 month') AS g (month_start)
-     CROSS JOIN LATERAL (SELECT g.month_start::pg_catalog.date AS month) AS am
-      LEFT JOIN @extschema@.scorecard_monthly AS m
-        ON m.month = am.month AND m.client_id = c.client_id)
-SELECT 'client'::pg_catalog.text AS level, p.month, p.client_id, p.name, p.manager, p.team,
-       1::pg_catalog.int8 AS clients,
-       p.nps, p.csat, p.ces, p.sla, p.response, p.first_response, p.projects_delivered,
-       p.projects_on_time::pg_catalog.int8, p.projects_within_budget::pg_catalog.int8,
-       p.deliverables::pg_catalog.int8, p.deliverables_passed::pg_catalog.int8,
-       p.escalations::pg_catalog.int8, p.complaints::pg_catalog.int8,
-       p.activities::pg_catalog.int8, p.qa_reviewed::pg_catalog.int8,
-       p.qa_passed::pg_catalog.int8, p.rhythm_due::pg_catalog.int8,
-       p.rhythm_on_time::pg_catalog.int8
-  FROM per_client AS p
-UNION ALL
-SELECT 'manager', p.month, NULL, NULL, p.manager, p.team, pg_catalog.count(*),
-       @extschema@.rollup(p.nps), @extschema@.rollup(p.csat), @extschema@.rollup(p.ces),
-       @extschema@.rollup(p.sla), @extschema@.rollup(p.response),
-       @extschema@.rollup(p.first_response), pg_catalog.sum(p.projects_delivered)::pg_catalog.int4,
-       pg_catalog.sum(p.projects_on_time), pg_catalog.sum(p.projects_within_budget),
-       pg_catalog.sum(p.deliverables), pg_catalog.sum(p.deliverables_passed),
-       pg_catalog.sum(p.escalations), pg_catalog.sum(p.complaints), pg_catalog.sum(p.activities),
-       pg_catalog.sum(p.qa_reviewed), pg_catalog.sum(p.qa_passed), pg_catalog.sum(p.rhythm_due),
-       pg_catalog.sum(p.rhythm_on_time)
-  FROM per_client AS p
- GROUP BY p.month, p.manager, p.team
-UNION ALL
-SELECT 'team', p.month, NULL, NULL, NULL, p.team, pg_catalog.count(*),
-       @extschema@.rollup(p.nps), @extschema@.rollup(p.csat), @extschema@.rollup(p.ces),
-       @extschema@.rollup(p.sla), @extschema@.rollup(p.response),
-       @extschema@.rollup(p.first_response), pg_catalog.sum(p.projects_delivered)::pg_catalog.int4,
-       pg_catalog.sum(p.projects_on_time), pg_catalog.sum(p.projects_within_budget),
-       pg_catalog.sum(p.deliverables), pg_catalog.sum(p.deliverables_passed),
-       pg_catalog.sum(p.escalations), pg_catalog.sum(p.complaints), pg_catalog.sum(p.activities),
-       pg_catalog.sum(p.qa_reviewed), pg_catalog.sum(p.qa_passed), pg_catalog.sum(p.rhythm_due),
-       pg_catalog.sum(p.rhythm_on_time)
-  FROM per_client AS p
- GROUP BY p.month, p.team;
+DO $do$
+BEGIN
+    EXECUTE format($v$
+        CREATE VIEW cs_service_internal.scorecard_summaries WITH (security_invoker = true) AS
+        WITH z AS MATERIALIZED (SELECT @extschema@.report_zone() AS zone),
+        per_client AS NOT MATERIALIZED (
+            SELECT am.month, c.client_id, c.name, c.manager, c.team, %1$s
+              FROM cs_service_internal.source_clients() AS c
+             CROSS JOIN z
+             CROSS JOIN LATERAL pg_catalog.generate_series(
+                    pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, c.signed_at)),
+                    pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone,
+                        LEAST(coalesce(c.ended_at, pg_catalog.now()), pg_catalog.now()))),
+                    interval '1 month') AS g (month_start)
+             CROSS JOIN LATERAL (SELECT g.month_start::pg_catalog.date AS month) AS am
+              LEFT JOIN cs_service_internal.scorecard_monthly AS m
+                ON m.month = am.month AND m.client_id = c.client_id)
+        SELECT 'client'::pg_catalog.text AS level, p.month, p.client_id, p.name, p.manager, p.team,
+               1::pg_catalog.int8 AS clients, %2$s
+          FROM per_client AS p
+        UNION ALL
+        SELECT 'manager', p.month, NULL, NULL, p.manager, p.team, pg_catalog.count(*), %3$s
+          FROM per_client AS p
+         GROUP BY p.month, p.manager, p.team
+        UNION ALL
+        SELECT 'team', p.month, NULL, NULL, NULL, p.team, pg_catalog.count(*), %3$s
+          FROM per_client AS p
+         GROUP BY p.month, p.team
+        $v$, cs_service_internal.counter_list('m', 'zero'), cs_service_internal.counter_list('p', 'plain'),
+        cs_service_internal.counter_list('p', 'total'));
+END
+$do$;
+
+COMMENT ON VIEW cs_service_internal.scorecard_summaries IS
+'The scorecard counters per level (client, manager, team), month and key';
 
 -- ---- Metrics and the weighted service score ------------------------------------------------------
 -- Each factor is a percentage 0..100 (NULL: no data that month): sla = SLA % of every decided
@@ -81,7 +56,7 @@ SELECT 'team', p.month, NULL, NULL, NULL, p.team, pg_catalog.count(*),
 -- weighted mean of its factors that have data: factors without data are left out and the
 -- weights of the others renormalised; NULL when no factor with a positive weight has data.
 
-CREATE VIEW @extschema@.scorecard_values WITH (security_invoker = true) AS
+CREATE VIEW cs_service_internal.scorecard_values WITH (security_invoker = true) AS
 SELECT s.level, s.month, s.client_id, s.name, s.manager, s.team, s.clients, v.nps, v.csat, v.ces,
        v.survey_answers, v.sla_pct, v.sla_decided, v.response_pct,
        v.first_response_median_minutes, v.first_response_p90_minutes, v.deliverable_quality_pct,
@@ -92,7 +67,7 @@ SELECT s.level, s.month, s.client_id, s.name, s.manager, s.team, s.clients, v.np
        t.num_communication / NULLIF(t.den_communication, 0) AS communication_score,
        (t.num_contract + t.num_competence + t.num_communication)
            / NULLIF(t.den_contract + t.den_competence + t.den_communication, 0) AS service_score
-  FROM @extschema@.scorecard_summaries AS s
+  FROM cs_service_internal.scorecard_summaries AS s
  CROSS JOIN (SELECT coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'sla'), 0) AS sla,
                     coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'on_time'), 0) AS on_time,
                     coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'within_budget'), 0) AS within_budget,
@@ -147,7 +122,7 @@ SELECT s.level, s.month, s.client_id, s.name, s.manager, s.team, s.clients, v.np
                    + CASE WHEN v.response_pct IS NULL THEN 0 ELSE w.response_time END AS den_communication
        ) AS t;
 
-COMMENT ON VIEW @extschema@.scorecard_values IS
+COMMENT ON VIEW cs_service_internal.scorecard_values IS
 'Every scorecard metric and score per level (client, manager, team) and month; client_scorecard and team_scorecard show it';
 
 CREATE VIEW @extschema@.client_scorecard WITH (security_invoker = true) AS
@@ -158,7 +133,7 @@ SELECT v.month, v.client_id, v.name AS client_name, v.manager, v.team,
        v.escalations, v.complaints, v.activities, v.qa_reviewed, v.qa_pass_pct, v.rhythm_pct,
        v.response_pct, v.service_score, v.contract_score, v.competence_score,
        v.communication_score
-  FROM @extschema@.scorecard_values AS v
+  FROM cs_service_internal.scorecard_values AS v
  WHERE v.level = 'client';
 
 COMMENT ON VIEW @extschema@.client_scorecard IS
@@ -172,7 +147,7 @@ SELECT v.level, v.month, v.team, v.manager, v.clients,
        v.escalations, v.complaints, v.activities, v.qa_reviewed, v.qa_pass_pct, v.rhythm_pct,
        v.response_pct, v.service_score, v.contract_score, v.competence_score,
        v.communication_score
-  FROM @extschema@.scorecard_values AS v
+  FROM cs_service_internal.scorecard_values AS v
  WHERE v.level IN ('team', 'manager');
 
 COMMENT ON VIEW @extschema@.team_scorecard IS
@@ -188,7 +163,7 @@ months AS MATERIALIZED (
            pg_catalog.timezone(z.zone, (g + interval '1 month')::pg_catalog.timestamp) AS m_end
       FROM z CROSS JOIN LATERAL pg_catalog.generate_series(
                (SELECT pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, pg_catalog.min(c.signed_at)))
-                  FROM @extschema@.source_clients() AS c),
+                  FROM cs_service_internal.source_clients() AS c),
                pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, pg_catalog.now())),
                interval '1 month') AS g),
 counts AS (
@@ -201,7 +176,7 @@ counts AS (
                                        AND (c.ended_at IS NULL OR c.ended_at >= mo.m_end)) AS clients_end,
            pg_catalog.count(*) FILTER (WHERE c.signed_at >= mo.m_start AND c.signed_at < mo.m_end
                                        AND c.ended_at - c.signed_at <= interval '60 days') AS early_churned
-      FROM months AS mo CROSS JOIN @extschema@.source_clients() AS c
+      FROM months AS mo CROSS JOIN cs_service_internal.source_clients() AS c
      GROUP BY mo.month),
 ordering AS (
     SELECT mo.month,
@@ -211,7 +186,7 @@ ordering AS (
       FROM months AS mo
      CROSS JOIN LATERAL (
             SELECT pg_catalog.count(*) AS n, pg_catalog.sum(od.amount) AS revenue
-              FROM @extschema@.source_orders() AS od
+              FROM cs_service_internal.source_orders() AS od
              WHERE od.ordered_at < mo.m_end
              GROUP BY od.client_id) AS o
      GROUP BY mo.month),
@@ -219,10 +194,10 @@ cohorts AS (
     SELECT pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, c.signed_at))::pg_catalog.date AS month,
            pg_catalog.round(pg_catalog.avg(coalesce(r.revenue, 0)), 2) AS ltv_avg,
            pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY coalesce(r.revenue, 0)::pg_catalog.float8) AS ltv_median
-      FROM @extschema@.source_clients() AS c
+      FROM cs_service_internal.source_clients() AS c
      CROSS JOIN z
       LEFT JOIN LATERAL (SELECT pg_catalog.sum(od.amount) AS revenue
-                           FROM @extschema@.source_orders() AS od
+                           FROM cs_service_internal.source_orders() AS od
                           WHERE od.client_id = c.client_id AND od.ordered_at <= pg_catalog.now()) AS r ON true
      GROUP BY 1)
 SELECT k.month, k.clients_start, k.clients_new, k.clients_ended, k.clients_end,
@@ -261,7 +236,7 @@ SELECT pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, p.delivered_at
        -- (a project with budget 0 that spent anything is over budget, but has no overrun %)
        (pg_catalog.avg(100 * (p.spent - p.budget) / p.budget)
            FILTER (WHERE p.spent > p.budget AND p.budget > 0))::pg_catalog.float8 AS overrun_pct_avg
-  FROM @extschema@.source_projects() AS p
+  FROM cs_service_internal.source_projects() AS p
  CROSS JOIN (SELECT @extschema@.report_zone() AS zone) AS z
  WHERE p.delivered_at IS NOT NULL
  GROUP BY 1, 2;
@@ -276,8 +251,8 @@ SELECT pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, d.delivered_at
        100.0::pg_catalog.float8 * pg_catalog.count(*) FILTER (WHERE d.passed_verification) / pg_catalog.count(*) AS passed_verification_pct,
        100.0::pg_catalog.float8 * pg_catalog.count(*) FILTER (WHERE d.rework_rounds = 0) / pg_catalog.count(*) AS first_pass_pct,
        pg_catalog.avg(d.rework_rounds)::pg_catalog.float8 AS rework_rounds_avg
-  FROM @extschema@.source_deliverables() AS d
-  JOIN @extschema@.source_projects() AS p ON p.project_id = d.project_id
+  FROM cs_service_internal.source_deliverables() AS d
+  JOIN cs_service_internal.source_projects() AS p ON p.project_id = d.project_id
  CROSS JOIN (SELECT @extschema@.report_zone() AS zone) AS z
  GROUP BY 1, 2, 3;
 
@@ -304,15 +279,15 @@ WITH z AS MATERIALIZED (
     SELECT pg_catalog.timezone(@extschema@.report_zone(),
                pg_catalog.date_trunc('month', pg_catalog.timezone(@extschema@.report_zone(), asof))) AS m_start)
 SELECT c.client_id, c.name, c.manager, c.team, cs.policy, st.last_at, nx.due, nx.due < asof,
-       EXISTS (SELECT FROM @extschema@.source_activities() AS a
+       EXISTS (SELECT FROM cs_service_internal.source_activities() AS a
                 WHERE a.client_id = c.client_id AND a.kind = 'review'
                   AND a.at >= z.m_start AND a.at <= asof),
        mt.meetings, mt.late, mt.pending
-  FROM @extschema@.source_clients() AS c
-  JOIN @extschema@.client_settings AS cs ON cs.client_id = c.client_id
+  FROM cs_service_internal.source_clients() AS c
+  JOIN cs_service_internal.client_settings AS cs ON cs.client_id = c.client_id
  CROSS JOIN z
  CROSS JOIN LATERAL (SELECT pg_catalog.max(a.at) AS last_at
-                       FROM @extschema@.source_activities() AS a
+                       FROM cs_service_internal.source_activities() AS a
                       WHERE a.client_id = c.client_id AND a.kind = 'status' AND a.at <= asof) AS st
  CROSS JOIN LATERAL (
         SELECT @extschema@.business_days_add(coalesce(st.last_at, c.signed_at), cs.status_every_days,
@@ -325,7 +300,7 @@ SELECT c.client_id, c.name, c.manager, c.team, cs.policy, st.last_at, nx.due, nx
                                                   AND r.due <= asof)) AS late,
                pg_catalog.count(*) FILTER (WHERE (a.report_sent_at IS NULL OR a.report_sent_at > asof)
                                               AND r.due > asof) AS pending
-          FROM @extschema@.source_activities() AS a
+          FROM cs_service_internal.source_activities() AS a
          CROSS JOIN LATERAL (SELECT @extschema@.business_add(a.at, cs.meeting_report_within, cs.calendar) AS due
                              OFFSET 0) AS r   -- once per meeting, not once per use
          WHERE a.client_id = c.client_id AND a.kind = 'meeting'
@@ -372,14 +347,14 @@ BEGIN
     END IF;
     RETURN QUERY
     WITH active AS (
-        SELECT c.client_id FROM @extschema@.source_clients() AS c
+        SELECT c.client_id FROM cs_service_internal.source_clients() AS c
          WHERE c.signed_at < "to" AND (c.ended_at IS NULL OR c.ended_at >= "from")),
     n AS (SELECT count(*) AS n FROM active)
     SELECT k.category, count(DISTINCT k.client_id), n.n,
            count(DISTINCT k.client_id)::float8 / n.n,
            CASE WHEN count(DISTINCT k.client_id)::float8 / n.n >= threshold
                 THEN 'systemic' ELSE 'local' END
-      FROM @extschema@.source_complaints() AS k
+      FROM cs_service_internal.source_complaints() AS k
       JOIN active AS a ON a.client_id = k.client_id
      CROSS JOIN n
      WHERE k.raised_at >= "from" AND k.raised_at < "to"
@@ -394,7 +369,7 @@ COMMENT ON FUNCTION @extschema@.complaint_patterns(pg_catalog.timestamptz, pg_ca
 CREATE VIEW @extschema@.complaint_patterns WITH (security_invoker = true) AS
 SELECT m.month, p.category, p.clients_complaining, p.active_clients, p.share, p.verdict
   FROM (SELECT DISTINCT pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, k.raised_at))::pg_catalog.date AS month, z.zone
-          FROM @extschema@.source_complaints() AS k
+          FROM cs_service_internal.source_complaints() AS k
          CROSS JOIN (SELECT @extschema@.report_zone() AS zone) AS z) AS m
  CROSS JOIN LATERAL @extschema@.complaint_patterns(
         pg_catalog.timezone(m.zone, m.month::pg_catalog.timestamp),
@@ -447,7 +422,7 @@ BEGIN
                    row_number() OVER w AS rn,
                    count(*) OVER (PARTITION BY a.manager, a.kind) AS n,
                    ceil(fraction::numeric * count(*) OVER (PARTITION BY a.manager, a.kind))::int8 AS k
-              FROM @extschema@.source_activities() AS a
+              FROM cs_service_internal.source_activities() AS a
              WHERE a.at >= m_start AND a.at < m_end
             WINDOW w AS (PARTITION BY a.manager, a.kind
                          ORDER BY hashint8extended(a.activity_id, seed), a.activity_id)) AS s
@@ -468,8 +443,8 @@ SELECT pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, a.at))::pg_cat
        @extschema@.sla_pct(@extschema@.sla_agg(NOT q.passed)) AS error_rate_pct,
        (@extschema@.sla_interval(@extschema@.sla_agg(NOT q.passed))).lower AS error_rate_low,
        (@extschema@.sla_interval(@extschema@.sla_agg(NOT q.passed))).upper AS error_rate_high
-  FROM @extschema@.source_activities() AS a
-  LEFT JOIN @extschema@.source_qa_reviews() AS q ON q.activity_id = a.activity_id
+  FROM cs_service_internal.source_activities() AS a
+  LEFT JOIN cs_service_internal.source_qa_reviews() AS q ON q.activity_id = a.activity_id
  CROSS JOIN (SELECT @extschema@.report_zone() AS zone) AS z
  GROUP BY 1, 2;
 
@@ -486,7 +461,7 @@ COMMENT ON VIEW @extschema@.qa_results IS
 
 CREATE FUNCTION @extschema@.at_risk_clients_at(asof pg_catalog.timestamptz)
 RETURNS TABLE (client_id pg_catalog.text, client_name pg_catalog.text, manager pg_catalog.text,
-               team pg_catalog.text, risk_score pg_catalog.int4, reasons pg_catalog.text[])
+               team pg_catalog.text, risk_score pg_catalog.int4, reasons pg_catalog.text)
 LANGUAGE sql STABLE STRICT PARALLEL SAFE
 BEGIN ATOMIC
 SELECT x.client_id, x.name, x.manager, x.team, x.score, x.reasons
@@ -497,7 +472,7 @@ SELECT x.client_id, x.name, x.manager, x.team, x.score, x.reasons
                 + CASE WHEN esc.n > 0 THEN 25 ELSE 0 END
                 + CASE WHEN slip.n > 0 THEN 20 ELSE 0 END
                 + CASE WHEN rh.status_overdue THEN 15 ELSE 0 END)::pg_catalog.int4 AS score,
-               pg_catalog.array_remove(ARRAY[
+               pg_catalog.array_to_string(ARRAY[
                    CASE WHEN det.n > 0 THEN pg_catalog.format('detractor: NPS %s on %s', det.worst, det.last_day)
                         || CASE WHEN det.n > 1 THEN pg_catalog.format(' (%s detractors in 30 days)', det.n) ELSE '' END END,
                    CASE WHEN miss.n > 0 AND 100.0 * miss.n / miss.total > 10
@@ -508,13 +483,13 @@ SELECT x.client_id, x.name, x.manager, x.team, x.score, x.reasons
                    CASE WHEN slip.n > 0 THEN pg_catalog.format('unannounced slip: %s project(s) past due', slip.n) END,
                    CASE WHEN rh.status_overdue THEN pg_catalog.format('status update overdue since %s',
                         pg_catalog.to_char(pg_catalog.timezone(@extschema@.report_zone(), rh.next_status_due), 'YYYY-MM-DD HH24:MI')) END
-               ], NULL) AS reasons
-          FROM @extschema@.source_clients() AS c
+               ], '; ') AS reasons
+          FROM cs_service_internal.source_clients() AS c
           LEFT JOIN @extschema@.communication_rhythm_at(asof) AS rh ON rh.client_id = c.client_id
           LEFT JOIN LATERAL (
                 SELECT pg_catalog.count(*) OVER () AS n, s.score AS worst,
                        pg_catalog.timezone(@extschema@.report_zone(), s.answered_at)::pg_catalog.date AS last_day
-                  FROM @extschema@.source_surveys() AS s
+                  FROM cs_service_internal.source_surveys() AS s
                  WHERE s.client_id = c.client_id AND s.kind = 'nps' AND s.score <= 6
                    AND s.answered_at > asof - interval '30 days' AND s.answered_at <= asof
                  ORDER BY s.score, s.answered_at DESC
@@ -523,18 +498,18 @@ SELECT x.client_id, x.name, x.manager, x.team, x.score, x.reasons
                 SELECT d.client_id,
                        pg_catalog.sum(@extschema@.sla_total(d.sla) - @extschema@.sla_met(d.sla)) AS n,
                        pg_catalog.sum(@extschema@.sla_total(d.sla)) AS total
-                  FROM @extschema@.scorecard_daily AS d
+                  FROM cs_service_internal.scorecard_daily AS d
                  WHERE d.day > pg_catalog.timezone(@extschema@.report_zone(), asof - interval '30 days')::pg_catalog.date
                    AND d.day <= pg_catalog.timezone(@extschema@.report_zone(), asof)::pg_catalog.date
                  GROUP BY d.client_id) AS miss ON miss.client_id = c.client_id
          CROSS JOIN LATERAL (
                 SELECT pg_catalog.count(*) AS n, pg_catalog.min(e.opened_at) AS since
-                  FROM @extschema@.source_escalations() AS e
+                  FROM cs_service_internal.source_escalations() AS e
                  WHERE e.client_id = c.client_id AND e.opened_at <= asof
                    AND (e.resolved_at IS NULL OR e.resolved_at > asof)) AS esc
          CROSS JOIN LATERAL (
                 SELECT pg_catalog.count(*) AS n
-                  FROM @extschema@.source_projects() AS p
+                  FROM cs_service_internal.source_projects() AS p
                  WHERE p.client_id = c.client_id AND p.due_at < asof
                    AND (p.delivered_at IS NULL OR p.delivered_at > asof)
                    AND (p.slip_announced_at IS NULL OR p.slip_announced_at >= p.due_at)) AS slip
@@ -552,69 +527,3 @@ SELECT r.* FROM @extschema@.at_risk_clients_at(pg_catalog.now()) AS r;
 COMMENT ON VIEW @extschema@.at_risk_clients IS
 'at_risk_clients_at(now()): active clients with a risk score and its reasons, worst first';
 
--- ---- Privileges ---------------------------------------------------------------------------------------
-
-REVOKE ALL ON @extschema@.scorecard_summaries, @extschema@.scorecard_values,
-    @extschema@.client_scorecard, @extschema@.team_scorecard, @extschema@.retention,
-    @extschema@.delivery_adherence, @extschema@.deliverable_quality,
-    @extschema@.communication_rhythm, @extschema@.complaint_patterns, @extschema@.qa_results,
-    @extschema@.at_risk_clients FROM PUBLIC;
-GRANT SELECT ON @extschema@.scorecard_summaries, @extschema@.scorecard_values,
-    @extschema@.client_scorecard, @extschema@.team_scorecard, @extschema@.retention,
-    @extschema@.delivery_adherence, @extschema@.deliverable_quality,
-    @extschema@.communication_rhythm, @extschema@.complaint_patterns, @extschema@.qa_results,
-    @extschema@.at_risk_clients TO cs_service_bi, cs_service_writer;
-
--- ---- sla_compliance reads the rollups ----------------------------------------------------------------
--- 0.2.0: the same columns as in 0.1.0, now merged from the daily SLA rollups (finished days) and
--- the raw requests (from the watermark on); periods are local days, ISO weeks and months of the
--- report zone (0.1.0: of the session's time zone).
-
-CREATE OR REPLACE VIEW @extschema@.sla_compliance WITH (security_invoker = true) AS
-SELECT 'day'::pg_catalog.text AS grain, x.period, x.period AS day, NULL::pg_catalog.date AS week, NULL::pg_catalog.date AS month,
-       x.channel, x.priority, x.team, x.manager, x.client, x.policy, x.metric,
-       @extschema@.sla_total(x.summary) AS requests, @extschema@.sla_met(x.summary) AS met,
-       @extschema@.sla_total(x.summary) - @extschema@.sla_met(x.summary) AS missed, x.pending,
-       @extschema@.sla_pct(x.summary) AS sla_pct,
-       (@extschema@.sla_interval(x.summary)).lower AS sla_pct_low,
-       (@extschema@.sla_interval(x.summary)).upper AS sla_pct_high,
-       pg_catalog.date_part('epoch', @extschema@.percentile(x.durations, 0.5)) / 60 AS median_minutes,
-       pg_catalog.date_part('epoch', @extschema@.percentile(x.durations, 0.9)) / 60 AS p90_minutes
-  FROM (SELECT d.day AS period,
-               d.channel, d.priority, d.team, d.manager, d.client, d.policy, d.metric,
-               @extschema@.rollup(d.outcomes) AS summary, @extschema@.rollup(d.durations) AS durations,
-               pg_catalog.sum(d.pending)::pg_catalog.int8 AS pending
-          FROM @extschema@.sla_daily AS d
-         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) AS x
-UNION ALL
-SELECT 'week'::pg_catalog.text AS grain, x.period, NULL::pg_catalog.date AS day, x.period AS week, NULL::pg_catalog.date AS month,
-       x.channel, x.priority, x.team, x.manager, x.client, x.policy, x.metric,
-       @extschema@.sla_total(x.summary) AS requests, @extschema@.sla_met(x.summary) AS met,
-       @extschema@.sla_total(x.summary) - @extschema@.sla_met(x.summary) AS missed, x.pending,
-       @extschema@.sla_pct(x.summary) AS sla_pct,
-       (@extschema@.sla_interval(x.summary)).lower AS sla_pct_low,
-       (@extschema@.sla_interval(x.summary)).upper AS sla_pct_high,
-       pg_catalog.date_part('epoch', @extschema@.percentile(x.durations, 0.5)) / 60 AS median_minutes,
-       pg_catalog.date_part('epoch', @extschema@.percentile(x.durations, 0.9)) / 60 AS p90_minutes
-  FROM (SELECT pg_catalog.date_trunc('week', d.day)::pg_catalog.date AS period,
-               d.channel, d.priority, d.team, d.manager, d.client, d.policy, d.metric,
-               @extschema@.rollup(d.outcomes) AS summary, @extschema@.rollup(d.durations) AS durations,
-               pg_catalog.sum(d.pending)::pg_catalog.int8 AS pending
-          FROM @extschema@.sla_daily AS d
-         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) AS x
-UNION ALL
-SELECT 'month'::pg_catalog.text AS grain, x.period, NULL::pg_catalog.date AS day, NULL::pg_catalog.date AS week, x.period AS month,
-       x.channel, x.priority, x.team, x.manager, x.client, x.policy, x.metric,
-       @extschema@.sla_total(x.summary) AS requests, @extschema@.sla_met(x.summary) AS met,
-       @extschema@.sla_total(x.summary) - @extschema@.sla_met(x.summary) AS missed, x.pending,
-       @extschema@.sla_pct(x.summary) AS sla_pct,
-       (@extschema@.sla_interval(x.summary)).lower AS sla_pct_low,
-       (@extschema@.sla_interval(x.summary)).upper AS sla_pct_high,
-       pg_catalog.date_part('epoch', @extschema@.percentile(x.durations, 0.5)) / 60 AS median_minutes,
-       pg_catalog.date_part('epoch', @extschema@.percentile(x.durations, 0.9)) / 60 AS p90_minutes
-  FROM (SELECT pg_catalog.date_trunc('month', d.day)::pg_catalog.date AS period,
-               d.channel, d.priority, d.team, d.manager, d.client, d.policy, d.metric,
-               @extschema@.rollup(d.outcomes) AS summary, @extschema@.rollup(d.durations) AS durations,
-               pg_catalog.sum(d.pending)::pg_catalog.int8 AS pending
-          FROM @extschema@.sla_daily AS d
-         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) AS x;

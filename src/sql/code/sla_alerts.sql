@@ -1,0 +1,42 @@
+-- ---- Breach checks ----------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.check_sla()
+RETURNS pg_catalog.int4
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    a record;
+    n int := 0;
+BEGIN
+    FOR a IN
+        INSERT INTO @extschema@.sla_alerts AS al
+               (request_id, metric, kind, instance_started_at, cycle, policy, due_at,
+                target_minutes, elapsed_minutes)
+        SELECT s.request_id, s.metric,
+               CASE s.state WHEN 'breached' THEN 'breach' ELSE 'warning' END,
+               s.started_at, s.cycle, s.policy, s.due_at, s.target_minutes, s.elapsed_minutes
+          FROM @extschema@.sla_status AS s
+         WHERE s.state IN ('warning', 'breached')
+           AND NOT EXISTS (SELECT FROM @extschema@.sla_alerts AS o
+                            WHERE o.request_id = s.request_id AND o.metric = s.metric
+                              AND o.instance_started_at = s.started_at
+                              AND o.kind = CASE s.state WHEN 'breached' THEN 'breach' ELSE 'warning' END)
+         -- one order for every run, so overlapping runs wait on each other's rows in the same
+         -- order and never deadlock; the unique key makes the second one skip them
+         ORDER BY s.request_id, s.metric, s.started_at, s.state
+        ON CONFLICT ON CONSTRAINT sla_alerts_once DO NOTHING
+        RETURNING al.id, al.request_id, al.metric, al.kind, al.due_at, al.policy, al.cycle
+    LOOP
+        PERFORM pg_notify('cs_service_sla', json_build_object(
+            'alert_id', a.id, 'request_id', a.request_id, 'metric', a.metric, 'kind', a.kind,
+            'due_at', a.due_at, 'policy', a.policy, 'cycle', a.cycle)::text);
+        n := n + 1;
+    END LOOP;
+    RETURN n;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.check_sla() IS
+'Records each newly reached warning and breach once in cs_service.sla_alerts, NOTIFYs channel cs_service_sla per alert (JSON payload), returns how many it recorded';
+

@@ -1,0 +1,314 @@
+-- ---- Sources: what the SLA views read ----------------------------------------------------------
+-- The views read two set-returning SQL functions with a fixed shape, sla_source_requests() and
+-- sla_source_events().  By default they read the model above (through the views
+-- sla_model_requests and sla_model_events); cs_service.sla_bind() points them at a view over a
+-- CRM's own tables instead (see sla_bindings).
+--
+-- Why functions: a function body records no dependency, so the extension never depends on the
+-- CRM's tables (a DROP ... CASCADE of a CRM table drops the binding's view, never the
+-- extension and its data), and a plain SQL function is inlined into the query, so filters reach
+-- the CRM's tables as through a view.  To be inlined they carry no SET search_path; their bodies
+-- name only a relation (schema-qualified) and its columns, so no search_path can change them.
+
+CREATE VIEW cs_service_internal.sla_model_requests WITH (security_invoker = true) AS
+SELECT r.id AS request_id, r.opened_at, r.channel, r.priority, r.client, r.team, r.manager,
+       r.policy, r.is_open
+  FROM @extschema@.requests AS r;
+
+COMMENT ON VIEW cs_service_internal.sla_model_requests IS
+'The default model''s requests in the shape of cs_service.sla_source_requests()';
+
+CREATE VIEW cs_service_internal.sla_model_events WITH (security_invoker = true) AS
+SELECT r.id AS request_id, r.opened_at AS at, 'opened'::pg_catalog.text AS kind,
+       0::pg_catalog.int8 AS seq
+  FROM @extschema@.requests AS r
+UNION ALL
+SELECT e.request_id, e.at, e.kind, e.id AS seq
+  FROM @extschema@.request_events AS e;
+
+COMMENT ON VIEW cs_service_internal.sla_model_events IS
+'The default model''s event log (openings included) in the shape of cs_service.sla_source_events()';
+
+CREATE FUNCTION cs_service_internal.sla_source_requests()
+RETURNS TABLE (request_id pg_catalog.int8, opened_at pg_catalog.timestamptz,
+               channel pg_catalog.text, priority pg_catalog.text, client pg_catalog.text,
+               team pg_catalog.text, manager pg_catalog.text, policy pg_catalog.text,
+               is_open pg_catalog.bool)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS 'SELECT s.request_id, s.opened_at, s.channel, s.priority, s.client, s.team, s.manager, s.policy, s.is_open FROM cs_service_internal.sla_model_requests AS s';
+
+COMMENT ON FUNCTION cs_service_internal.sla_source_requests() IS
+'The requests the SLA views measure: request_id, opened_at, channel, priority, client, team, manager, policy (NULL: the rules choose), is_open (NULL: unknown)';
+
+CREATE FUNCTION cs_service_internal.sla_source_events()
+RETURNS TABLE (request_id pg_catalog.int8, at pg_catalog.timestamptz, kind pg_catalog.text,
+               seq pg_catalog.int8)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS 'SELECT s.request_id, s.at, s.kind, s.seq FROM cs_service_internal.sla_model_events AS s';
+
+COMMENT ON FUNCTION cs_service_internal.sla_source_events() IS
+'The event log the SLA clocks read: request_id, at, kind, seq (orders events at the same instant); one opened event per request';
+
+-- Point source requests or events at a query (NULL: back at the model): the query becomes the
+-- view cs_service_internal.sla_bound_<source>, and the source function reads it.
+CREATE FUNCTION cs_service_internal.sla_apply_binding(source pg_catalog.text, query pg_catalog.text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cols text;
+    wrapped text;
+    fn text;
+    rettype text;
+BEGIN
+    IF source = 'requests' THEN
+        cols := 's.request_id, s.opened_at, s.channel, s.priority, s.client, s.team, s.manager, s.policy, s.is_open';
+        wrapped := 's.request_id::pg_catalog.int8 AS request_id, s.opened_at::pg_catalog.timestamptz AS opened_at, '
+                   's.channel::pg_catalog.text AS channel, s.priority::pg_catalog.text AS priority, '
+                   's.client::pg_catalog.text AS client, s.team::pg_catalog.text AS team, '
+                   's.manager::pg_catalog.text AS manager, s.policy::pg_catalog.text AS policy, '
+                   's.is_open::pg_catalog.bool AS is_open';
+        rettype := 'TABLE (request_id pg_catalog.int8, opened_at pg_catalog.timestamptz, channel pg_catalog.text, '
+                   'priority pg_catalog.text, client pg_catalog.text, team pg_catalog.text, manager pg_catalog.text, '
+                   'policy pg_catalog.text, is_open pg_catalog.bool)';
+    ELSIF source = 'events' THEN
+        cols := 's.request_id, s.at, s.kind, s.seq';
+        wrapped := 's.request_id::pg_catalog.int8 AS request_id, s.at::pg_catalog.timestamptz AS at, '
+                   's.kind::pg_catalog.text AS kind, s.seq::pg_catalog.int8 AS seq';
+        rettype := 'TABLE (request_id pg_catalog.int8, at pg_catalog.timestamptz, kind pg_catalog.text, seq pg_catalog.int8)';
+    ELSE
+        RAISE EXCEPTION 'unknown SLA source "%"', source
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'The sources are requests and events.';
+    END IF;
+    IF query IS NULL THEN
+        fn := format('SELECT %s FROM cs_service_internal.%I AS s', cols, 'sla_model_' || source);
+    ELSE
+        EXECUTE format('CREATE OR REPLACE VIEW cs_service_internal.%I WITH (security_invoker = true) AS SELECT %s FROM (%s) AS s',
+                       'sla_bound_' || source, wrapped, query);
+        EXECUTE format('GRANT SELECT ON cs_service_internal.%I TO cs_service_bi, cs_service_writer', 'sla_bound_' || source);
+        fn := format('SELECT %s FROM cs_service_internal.%I AS s', cols, 'sla_bound_' || source);
+    END IF;
+    EXECUTE format('CREATE OR REPLACE FUNCTION cs_service_internal.%I() RETURNS %s LANGUAGE sql STABLE PARALLEL SAFE AS %L',
+                   'sla_source_' || source, rettype, fn);
+    IF query IS NULL AND to_regclass('cs_service_internal.sla_bound_' || source) IS NOT NULL THEN
+        EXECUTE format('DROP VIEW cs_service_internal.%I', 'sla_bound_' || source);
+    END IF;
+END
+$$;
+
+CREATE FUNCTION @extschema@.sla_unbind(source pg_catalog.text)
+RETURNS void
+LANGUAGE sql
+BEGIN ATOMIC
+    DELETE FROM @extschema@.sla_bindings AS b WHERE b.source = sla_unbind.source;
+END;
+
+COMMENT ON FUNCTION @extschema@.sla_unbind(pg_catalog.text) IS
+'Point a source back at the default model';
+
+
+-- ---- Sources: what the scorecard reads ----------------------------------------------------------
+-- As for the SLA engine (doc/sla.md, "Binding a CRM"), the scorecard reads each table of the
+-- model through a plain SQL function, source_<table>(), returning the table's row type.  By
+-- default it reads the table; cs_service.sla_bind('<table>', 'SELECT ... FROM crm....') points
+-- it at a view over a CRM's own tables instead, without copying a row.  The functions are
+-- inlined into the queries (no SET search_path; their bodies name one schema-qualified relation).
+
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['clients', 'orders', 'projects', 'deliverables', 'surveys',
+                             'escalations', 'complaints', 'activities', 'qa_reviews'] LOOP
+        EXECUTE format('CREATE FUNCTION cs_service_internal.%I() RETURNS SETOF @extschema@.%I '
+                       'LANGUAGE sql STABLE PARALLEL SAFE AS %L',
+                       'source_' || t, t, format('SELECT s.* FROM @extschema@.%I AS s', t));
+        EXECUTE format('COMMENT ON FUNCTION cs_service_internal.%I() IS %L', 'source_' || t,
+                       format('The %s the scorecard reads: cs_service.%s, or the query bound with sla_bind(%L, ...)', t, t, t));
+    END LOOP;
+END
+$$;
+
+-- Binding: sla_bind() accepts the agency tables too.  A bound query must return the contract
+
+-- columns of the table by name (any type castable to the model's); the model's other columns
+-- may be left out (they read as NULL, or their default for created_at-like columns).
+-- A bound row that breaks the data contract: the read fails with the rule and the row.
+CREATE FUNCTION cs_service_internal.binding_violation(source pg_catalog.text, rule pg_catalog.text,
+                                              row_text pg_catalog.text)
+RETURNS pg_catalog.bool
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RAISE EXCEPTION 'a row of the query bound to source "%" breaks the data contract (%)', source, rule
+        USING ERRCODE = 'check_violation',
+              DETAIL = format('Failing row: %s.',
+                              CASE WHEN length(row_text) > 300 THEN left(row_text, 300) || '...' ELSE row_text END),
+              HINT = format('Correct the row in the CRM, or filter or map it in the query bound with sla_bind(%L, ...).', source);
+END
+$$;
+
+COMMENT ON FUNCTION cs_service_internal.binding_violation(pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+'Raises 23514 for a row of a bound source that breaks the data contract (used by the bound_<table> views)';
+
+CREATE FUNCTION cs_service_internal.agency_apply_binding(source pg_catalog.text, query pg_catalog.text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    contract text[] := CASE source
+        WHEN 'clients' THEN ARRAY['client_id', 'name', 'manager', 'team', 'signed_at', 'ended_at']
+        WHEN 'orders' THEN ARRAY['order_id', 'client_id', 'ordered_at', 'amount']
+        WHEN 'projects' THEN ARRAY['project_id', 'client_id', 'budget', 'spent', 'due_at', 'delivered_at', 'slip_announced_at']
+        WHEN 'deliverables' THEN ARRAY['deliverable_id', 'project_id', 'delivered_at', 'passed_verification', 'rework_rounds']
+        WHEN 'surveys' THEN ARRAY['survey_id', 'client_id', 'answered_at', 'kind', 'score', 'milestone']
+        WHEN 'escalations' THEN ARRAY['escalation_id', 'client_id', 'opened_at', 'resolved_at']
+        WHEN 'complaints' THEN ARRAY['complaint_id', 'client_id', 'raised_at', 'category']
+        WHEN 'activities' THEN ARRAY['activity_id', 'manager', 'client_id', 'kind', 'at', 'report_sent_at']
+        WHEN 'qa_reviews' THEN ARRAY['activity_id', 'reviewed_at', 'passed', 'note']
+    END;
+    have text[];
+    cols text;
+    missing text;
+    checks text;
+    row_text text;
+BEGIN
+    IF query IS NULL THEN
+        EXECUTE format('CREATE OR REPLACE FUNCTION cs_service_internal.%I() RETURNS SETOF @extschema@.%I '
+                       'LANGUAGE sql STABLE PARALLEL SAFE AS %L',
+                       'source_' || source, source,
+                       format('SELECT s.* FROM @extschema@.%I AS s', source));
+        IF to_regclass('cs_service_internal.bound_' || source) IS NOT NULL THEN
+            EXECUTE format('DROP VIEW cs_service_internal.%I', 'bound_' || source);
+        END IF;
+        RETURN;
+    END IF;
+    -- which columns does the query return?
+    EXECUTE format('CREATE TEMP VIEW cs_service_binding_probe AS %s', query);
+    SELECT array_agg(a.attname::text) INTO have
+      FROM pg_attribute AS a
+     WHERE a.attrelid = 'pg_temp.cs_service_binding_probe'::regclass AND a.attnum > 0;
+    DROP VIEW pg_temp.cs_service_binding_probe;
+    SELECT string_agg(c, ', ') INTO missing FROM unnest(contract) AS c WHERE c <> ALL (have);
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'the query bound to source "%" lacks columns: %', source, missing
+            USING ERRCODE = 'undefined_column',
+                  DETAIL = format('It returns: %s.', array_to_string(have, ', ')),
+                  HINT = format('Name them with AS, e.g. SELECT id AS %s, ...', contract[1]);
+    END IF;
+    SELECT string_agg(CASE WHEN a.attname::text = ANY (have)
+                           THEN format('s.%I::%s AS %I', a.attname, format_type(a.atttypid, a.atttypmod), a.attname)
+                           ELSE format('%s::%s AS %I',
+                                       coalesce(pg_get_expr(d.adbin, d.adrelid), 'NULL'),
+                                       format_type(a.atttypid, a.atttypmod), a.attname) END,
+                      ', ' ORDER BY a.attnum) INTO cols
+      FROM pg_attribute AS a
+      LEFT JOIN pg_attrdef AS d ON d.adrelid = a.attrelid AND d.adnum = a.attnum AND a.attgenerated = ''
+     WHERE a.attrelid = format('@extschema@.%I', source)::regclass AND a.attnum > 0 AND NOT a.attisdropped;
+    -- the rows must keep the data contract as the model table's rows do: its CHECK constraints,
+    -- and NOT NULL on the contract columns; a row that breaks one makes the read fail (23514)
+    -- rather than count wrongly, showing the row by its contract columns.  (Only the rows a
+    -- query reads are checked.)
+    SELECT format('ROW(%s)::pg_catalog.text', string_agg(format('v.%I', c), ', ')) INTO row_text
+      FROM unnest(contract) AS c;
+    SELECT string_agg(x.cond, ' AND ' ORDER BY x.ord) INTO checks
+      FROM (SELECT 1 AS ord,
+                   format('CASE WHEN (%s) IS FALSE THEN cs_service_internal.binding_violation(%L, %L, %s) ELSE true END',
+                          pg_get_expr(c.conbin, c.conrelid), source, c.conname, row_text) AS cond
+              FROM pg_constraint AS c
+             WHERE c.conrelid = format('@extschema@.%I', source)::regclass AND c.contype = 'c'
+            UNION ALL
+            SELECT 0,
+                   format('CASE WHEN v.%I IS NULL THEN cs_service_internal.binding_violation(%L, %L, %s) ELSE true END',
+                          a.attname, source, a.attname || ' IS NOT NULL', row_text)
+              FROM pg_attribute AS a
+             WHERE a.attrelid = format('@extschema@.%I', source)::regclass AND a.attnum > 0
+               AND NOT a.attisdropped AND a.attnotnull AND a.attname::text = ANY (contract)) AS x;
+    EXECUTE format('CREATE OR REPLACE VIEW cs_service_internal.%I WITH (security_invoker = true) AS '
+                   'SELECT v.* FROM (SELECT %s FROM (%s) AS s) AS v WHERE %s',
+                   'bound_' || source, cols, query, coalesce(checks, 'true'));
+    EXECUTE format('GRANT SELECT ON cs_service_internal.%I TO cs_service_bi, cs_service_writer', 'bound_' || source);
+    EXECUTE format('CREATE OR REPLACE FUNCTION cs_service_internal.%I() RETURNS SETOF @extschema@.%I '
+                   'LANGUAGE sql STABLE PARALLEL SAFE AS %L',
+                   'source_' || source, source,
+                   format('SELECT s.* FROM cs_service_internal.%I AS s', 'bound_' || source));
+END
+$$;
+
+-- A row written to sla_bindings points its source at the query (requests and events: sla_apply_binding;
+-- the agency tables: agency_apply_binding); a row deleted points it back at the model.
+CREATE FUNCTION cs_service_internal.sla_bindings_apply()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') AND (TG_OP = 'DELETE' OR NEW.source <> OLD.source) THEN
+        IF OLD.source IN ('requests', 'events') THEN
+            PERFORM cs_service_internal.sla_apply_binding(OLD.source, NULL);
+        ELSE
+            PERFORM cs_service_internal.agency_apply_binding(OLD.source, NULL);
+        END IF;
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    IF NEW.source IN ('requests', 'events') THEN
+        PERFORM cs_service_internal.sla_apply_binding(NEW.source, NEW.query);
+    ELSE
+        PERFORM cs_service_internal.agency_apply_binding(NEW.source, NEW.query);
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER sla_bindings_apply AFTER INSERT OR UPDATE OR DELETE ON @extschema@.sla_bindings
+    FOR EACH ROW EXECUTE FUNCTION cs_service_internal.sla_bindings_apply();
+
+CREATE FUNCTION @extschema@.sla_bind(source pg_catalog.text, query pg_catalog.text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF source IS NULL OR source NOT IN ('requests', 'events', 'clients', 'orders', 'projects',
+                                        'deliverables', 'surveys', 'escalations', 'complaints',
+                                        'activities', 'qa_reviews') THEN
+        RAISE EXCEPTION 'unknown source "%"', source
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'The sources are requests, events, clients, orders, projects, deliverables, surveys, escalations, complaints, activities and qa_reviews.',
+                  HINT = 'SELECT cs_service.sla_bind(''events'', ''SELECT ticket_id AS request_id, at, kind, id AS seq FROM crm.ticket_events'').';
+    END IF;
+    IF query IS NULL THEN
+        RAISE EXCEPTION 'the query bound to source "%" must not be NULL', source
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = format('To read the model table again: SELECT cs_service.sla_unbind(%L).', source);
+    END IF;
+    INSERT INTO @extschema@.sla_bindings AS b (source, query) VALUES (sla_bind.source, sla_bind.query)
+        ON CONFLICT ON CONSTRAINT sla_bindings_pkey
+        DO UPDATE SET query = excluded.query, updated_at = now();
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.sla_bind(pg_catalog.text, pg_catalog.text) IS
+'Point a source (requests, events, or an agency table: clients, orders, projects, deliverables, surveys, escalations, complaints, activities, qa_reviews) at a query over your own tables; survives pg_dump and restore';
+
+-- Bindings made before this release (an update re-creates every function and view): point
+-- each bound source at its query again.  A fresh install has none.
+DO $$
+DECLARE
+    b record;
+BEGIN
+    FOR b IN SELECT s.source, s.query FROM @extschema@.sla_bindings AS s ORDER BY s.source LOOP
+        IF b.source IN ('requests', 'events') THEN
+            PERFORM cs_service_internal.sla_apply_binding(b.source, b.query);
+        ELSE
+            PERFORM cs_service_internal.agency_apply_binding(b.source, b.query);
+        END IF;
+    END LOOP;
+END
+$$;

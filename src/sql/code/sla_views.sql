@@ -1,0 +1,190 @@
+
+-- ---- Derived views (internal: they expose the clock type) ---------------------------------------
+
+-- Each request with its policy, calendar and warning threshold.  A request no rule matches has
+-- no SLA and appears in no SLA view.
+CREATE VIEW cs_service_internal.sla_request_policies WITH (security_invoker = true) AS
+SELECT r.request_id, r.opened_at, r.channel, r.priority, r.client, r.team, r.manager, r.is_open,
+       p.name AS policy,
+       coalesce(c.calendar, p.calendar,
+                'UTC; mon-sun 00:00-24:00'::@extschema@.business_calendar) AS calendar,
+       p.warning_pct
+  FROM cs_service_internal.sla_source_requests() AS r
+  JOIN @extschema@.sla_policies AS p
+    ON p.name = coalesce(r.policy,
+                         @extschema@.sla_policy_for(r.client, r.channel, r.priority, r.opened_at))
+  LEFT JOIN @extschema@.calendars AS c ON c.name = p.calendar_name;
+
+-- Each request with its clock, advanced to now().
+CREATE VIEW cs_service_internal.sla_request_clocks WITH (security_invoker = true) AS
+SELECT rp.request_id, rp.opened_at, rp.channel, rp.priority, rp.client, rp.team, rp.manager,
+       rp.is_open, rp.policy, rp.calendar, rp.warning_pct,
+       @extschema@.sla_clock_at(k.clock, pg_catalog.now(), rp.calendar) AS clock
+  FROM cs_service_internal.sla_request_policies AS rp
+ CROSS JOIN LATERAL (
+        SELECT @extschema@.sla_clock_agg(e.at, e.kind, rp.calendar ORDER BY e.at, e.seq) AS clock
+          FROM cs_service_internal.sla_source_events() AS e
+         WHERE e.request_id = rp.request_id) AS k
+ WHERE k.clock IS NOT NULL;
+
+-- Each request and metric with a target: the target in effect when the request was opened, the
+-- most specific first (channel and priority, then priority, then channel, then neither).
+CREATE VIEW cs_service_internal.sla_request_metrics WITH (security_invoker = true) AS
+SELECT rc.request_id, rc.opened_at, rc.channel, rc.priority, rc.client, rc.team, rc.manager,
+       rc.policy, rc.calendar, rc.warning_pct, rc.clock, t.metric, t.target,
+       @extschema@.sla_metric_started_at(rc.clock, t.metric) AS started_at,
+       @extschema@.sla_metric_stopped_at(rc.clock, t.metric) AS stopped_at,
+       @extschema@.sla_metric_elapsed(rc.clock, t.metric) AS elapsed,
+       @extschema@.sla_metric_worst(rc.clock, t.metric) AS worst
+  FROM cs_service_internal.sla_request_clocks AS rc
+ CROSS JOIN LATERAL (
+        SELECT DISTINCT ON (st.metric) st.metric, st.target
+          FROM @extschema@.sla_targets AS st
+         WHERE st.policy = rc.policy
+           AND st.valid_from <= rc.opened_at
+           AND (st.channel IS NULL OR st.channel = rc.channel)
+           AND (st.priority IS NULL OR st.priority = rc.priority)
+           -- (refers to the clock, so the clock is computed once per request, before this)
+           AND @extschema@.sla_metric_started_at(rc.clock, st.metric) IS NOT NULL
+         ORDER BY st.metric, (st.channel IS NOT NULL AND st.priority IS NOT NULL) DESC,
+                  (st.priority IS NOT NULL) DESC, (st.channel IS NOT NULL) DESC,
+                  st.valid_from DESC) AS t
+ WHERE t.target IS NOT NULL;
+
+-- ---- sla_status: live, per open request and metric ---------------------------------------------
+
+CREATE VIEW @extschema@.sla_status WITH (security_invoker = true) AS
+SELECT m.request_id, m.policy, m.metric, m.channel, m.priority, m.client, m.team, m.manager,
+       @extschema@.cycles(m.clock) AS cycle,
+       m.started_at,
+       @extschema@.sla_metric_due(m.clock, m.metric, m.target, m.calendar) AS due_at,
+       m.stopped_at,
+       pg_catalog.date_part('epoch', m.target) / 60 AS target_minutes,
+       pg_catalog.date_part('epoch', m.elapsed) / 60 AS elapsed_minutes,
+       pg_catalog.date_part('epoch', m.target - m.elapsed) / 60 AS remaining_minutes,
+       100 * pg_catalog.date_part('epoch', m.elapsed) / pg_catalog.date_part('epoch', m.target) AS used_pct,
+       (@extschema@.is_paused(m.clock) AND m.stopped_at IS NULL) AS paused,
+       CASE
+           WHEN m.stopped_at IS NOT NULL THEN
+               CASE WHEN m.elapsed <= m.target THEN 'met' ELSE 'missed' END
+           WHEN m.elapsed > m.target THEN 'breached'
+           WHEN 100 * pg_catalog.date_part('epoch', m.elapsed)
+                >= m.warning_pct * pg_catalog.date_part('epoch', m.target) THEN 'warning'
+           ELSE 'ok'
+       END AS state,
+       pg_catalog.now() AS as_of
+  FROM cs_service_internal.sla_request_metrics AS m
+ WHERE m.opened_at <= pg_catalog.now()
+   AND @extschema@.is_open(m.clock);
+
+COMMENT ON VIEW @extschema@.sla_status IS
+'Live SLA status of every open request, per metric: target, due, elapsed and remaining minutes, % used, state ok / warning / breached (met / missed once the metric stopped)';
+
+-- ---- sla_compliance: per period, outcome of every metric whose outcome is known -----------------
+
+-- Each request and metric with its outcome: met (the worst instance within the target), missed
+-- (an instance over it, even while the request is still open), or NULL while it can still go
+-- either way.  A first response is decided when it stops; the other metrics when the request is
+-- resolved (a reopen makes them undecided again unless already missed).
+CREATE VIEW cs_service_internal.sla_outcomes WITH (security_invoker = true) AS
+SELECT m.request_id, m.opened_at, m.channel, m.priority, m.client, m.team, m.manager, m.policy,
+       m.metric, m.target, m.worst,
+       CASE
+           WHEN m.worst > m.target THEN false
+           WHEN m.metric = 'first_response' AND m.stopped_at IS NOT NULL THEN true
+           WHEN @extschema@.phase(m.clock) = 'resolved' THEN true
+       END AS met
+  FROM cs_service_internal.sla_request_metrics AS m;
+
+-- ---- SLA outcomes per day, for sla_compliance ---------------------------------------------------------
+
+CREATE FUNCTION cs_service_internal.sla_daily_raw(lo pg_catalog.timestamptz, hi pg_catalog.timestamptz)
+RETURNS SETOF cs_service_internal.rollup_sla_daily
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_generic_plan   -- planned once per session, not on every call
+AS $$
+BEGIN
+    RETURN QUERY
+    SELECT pg_catalog.timezone(z.zone, o.opened_at)::pg_catalog.date,
+           o.channel, o.priority, o.team, o.manager, o.client, o.policy, o.metric,
+           @extschema@.sla_agg(o.met),
+           @extschema@.duration_agg(o.worst) FILTER (WHERE o.met IS NOT NULL),
+           pg_catalog.count(*) FILTER (WHERE o.met IS NULL)
+      FROM cs_service_internal.sla_outcomes AS o,
+           (SELECT @extschema@.report_zone() AS zone OFFSET 0) AS z
+     WHERE o.opened_at >= lo AND o.opened_at < hi
+     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+END
+$$;
+
+COMMENT ON FUNCTION cs_service_internal.sla_daily_raw(pg_catalog.timestamptz, pg_catalog.timestamptz) IS
+'rollup_sla_daily''s rows computed from the requests opened in [lo, hi)';
+
+CREATE VIEW cs_service_internal.sla_daily WITH (security_invoker = true) AS
+SELECT d.*
+  FROM cs_service_internal.rollup_sla_daily AS d
+ WHERE d.day < (SELECT s.watermark FROM cs_service_internal.rollup_state AS s)
+UNION ALL
+SELECT r.*
+  FROM cs_service_internal.sla_daily_raw(
+           coalesce((SELECT pg_catalog.timezone(@extschema@.report_zone(), s.watermark::pg_catalog.timestamp)
+                       FROM cs_service_internal.rollup_state AS s), '-infinity'),
+           'infinity') AS r;
+
+COMMENT ON VIEW cs_service_internal.sla_daily IS
+'SLA outcomes per day and dimension: from rollup_sla_daily before the watermark, from the raw requests from it on';
+
+-- ---- sla_compliance -------------------------------------------------------------------------------
+-- One grain of it: the daily SLA rows (rollups before the watermark, raw requests from it on)
+-- merged per period of the grain (the local day, ISO week from Monday, or month of the report
+-- zone in which the requests were opened) and every dimension.  Inlined into the view with the
+-- grain a constant, so each branch computes its own periods, and a filter on grain, day, week
+-- or month leaves the other branches out of the plan.
+CREATE FUNCTION cs_service_internal.sla_compliance_grain(of_grain pg_catalog.text)
+RETURNS TABLE (grain pg_catalog.text, period pg_catalog.date, day pg_catalog.date,
+               week pg_catalog.date, month pg_catalog.date, channel pg_catalog.text,
+               priority pg_catalog.text, team pg_catalog.text, manager pg_catalog.text,
+               client pg_catalog.text, policy pg_catalog.text, metric pg_catalog.text,
+               requests pg_catalog.int8, met pg_catalog.int8, missed pg_catalog.int8,
+               pending pg_catalog.int8, sla_pct pg_catalog.float8, sla_pct_low pg_catalog.float8,
+               sla_pct_high pg_catalog.float8, median_minutes pg_catalog.float8,
+               p90_minutes pg_catalog.float8)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT sla_compliance_grain.of_grain, x.period,
+           CASE WHEN sla_compliance_grain.of_grain = 'day' THEN x.period END,
+           CASE WHEN sla_compliance_grain.of_grain = 'week' THEN x.period END,
+           CASE WHEN sla_compliance_grain.of_grain = 'month' THEN x.period END,
+           x.channel, x.priority, x.team, x.manager, x.client, x.policy, x.metric,
+           @extschema@.sla_total(x.summary), @extschema@.sla_met(x.summary),
+           @extschema@.sla_total(x.summary) - @extschema@.sla_met(x.summary), x.pending,
+           @extschema@.sla_pct(x.summary),
+           (@extschema@.sla_interval(x.summary)).lower,
+           (@extschema@.sla_interval(x.summary)).upper,
+           pg_catalog.date_part('epoch', @extschema@.percentile(x.durations, 0.5)) / 60,
+           pg_catalog.date_part('epoch', @extschema@.percentile(x.durations, 0.9)) / 60
+      FROM (SELECT CASE sla_compliance_grain.of_grain
+                       WHEN 'day' THEN d.day
+                       ELSE pg_catalog.date_trunc(sla_compliance_grain.of_grain, d.day)::pg_catalog.date
+                   END AS period,
+                   d.channel, d.priority, d.team, d.manager, d.client, d.policy, d.metric,
+                   @extschema@.rollup(d.outcomes) AS summary,
+                   @extschema@.rollup(d.durations) AS durations,
+                   pg_catalog.sum(d.pending)::pg_catalog.int8 AS pending
+              FROM cs_service_internal.sla_daily AS d
+             GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) AS x;
+END;
+
+COMMENT ON FUNCTION cs_service_internal.sla_compliance_grain(pg_catalog.text) IS
+'One grain (day, week, month) of cs_service.sla_compliance';
+
+CREATE VIEW @extschema@.sla_compliance WITH (security_invoker = true) AS
+SELECT c.* FROM cs_service_internal.sla_compliance_grain('day') AS c
+UNION ALL
+SELECT c.* FROM cs_service_internal.sla_compliance_grain('week') AS c
+UNION ALL
+SELECT c.* FROM cs_service_internal.sla_compliance_grain('month') AS c;
+
+COMMENT ON VIEW @extschema@.sla_compliance IS
+'SLA % per day / week / month (grain, period, and a day, week or month column; local periods of the report zone) x channel x priority x team x manager x client x policy x metric: requests decided, met, missed, pending, sla_pct with its 95 % Wilson interval, median and p90 SLA time in minutes';
