@@ -1,28 +1,97 @@
 #!/bin/bash
-# The upgrade path: CREATE EXTENSION cs_service VERSION '0.1.0' then ALTER EXTENSION UPDATE gives
-# the same extension as a fresh CREATE EXTENSION of the default version: the same member
-# objects with the same definitions, and the same configuration rows.  Data written under
-# 0.1.0 (a calendar, a policy, a request) survives the update and is visible to the new views.
+# The upgrade paths.  Each path gives the same extension as a fresh CREATE EXTENSION of the default
+# version: the same member objects with the same definitions and privileges, and the same
+# configuration rows.  Data written under the old version is measured the same after the update.
+#   0.1.0 -> 0.2.0 -> 0.3.0: a 0.1.0 request, then agency data under 0.2.0, then the update
+#   0.2.0 -> 0.3.0: the same agency data under 0.2.0 with rollups and a CRM binding, the views
+#                   read before and after the update
+#   0.3.0 refuses to start on a request opened in year 20261 (23514) and changes nothing
 # Runs against the cluster in the PG* environment (test/all.sh runs it inside pg_virtualenv).
 set -euo pipefail
 
-old=cs_upgrade_old_$$
-new=cs_upgrade_new_$$
-trap 'dropdb --if-exists "$old" >/dev/null 2>&1 || true; dropdb --if-exists "$new" >/dev/null 2>&1 || true' EXIT
-createdb "$old"
-createdb "$new"
+dbs=(cs_upgrade_fresh_$$ cs_upgrade_010_$$ cs_upgrade_020_$$ cs_upgrade_bad_$$)
+tmp=$(mktemp -d)
+trap 'for d in "${dbs[@]}"; do dropdb --if-exists "$d" >/dev/null 2>&1 || true; done; rm -rf "$tmp"' EXIT
+for d in "${dbs[@]}"; do createdb "$d"; done
+fresh=${dbs[0]} from010=${dbs[1]} from020=${dbs[2]} bad=${dbs[3]}
+q() { psql -X -q -v ON_ERROR_STOP=1 -d "$@"; }
 
-psql -X -q -v ON_ERROR_STOP=1 -d "$old" <<'SQL'
+# agency data (0.2.0's model), a CRM table bound as the survey source, and a refresh
+agency_data() {
+	cat <<'SQL'
+UPDATE cs_service.report_settings SET zone = 'Europe/Moscow';
+INSERT INTO cs_service.clients (client_id, name, manager, team, signed_at) VALUES
+    ('a', 'Alfa', 'ivan', 'north', '2026-01-12 10:00+03'), ('b', 'Beta', 'olga', 'south', '2026-02-02 10:00+03');
+INSERT INTO cs_service.projects (client_id, budget, spent, due_at, delivered_at) VALUES
+    ('a', 100, 90, '2026-03-10 18:00+03', '2026-03-09 12:00+03'), ('b', 100, 120, '2026-03-10 18:00+03', '2026-03-12 12:00+03');
+INSERT INTO cs_service.activities (manager, client_id, kind, at, report_sent_at) VALUES
+    ('ivan', 'a', 'meeting', '2026-03-02 11:00+03', '2026-03-02 13:00+03'),
+    ('ivan', 'a', 'status', '2026-03-06 11:00+03', NULL), ('olga', 'b', 'status', '2026-03-20 11:00+03', NULL);
+INSERT INTO cs_service.requests (id, opened_at, channel, client) VALUES (2, '2026-03-03 10:00+03', 'email', 'b');
+INSERT INTO cs_service.request_events (request_id, at, kind) VALUES
+    (2, '2026-03-03 15:00+03', 'agent_reply'), (2, '2026-03-04 10:00+03', 'resolved');
+CREATE SCHEMA crm;
+CREATE TABLE crm.answers (id int PRIMARY KEY, client text, at timestamptz, kind text, score int);
+INSERT INTO crm.answers VALUES (1, 'a', '2026-03-05 12:00+03', 'nps', 10), (2, 'b', '2026-03-06 12:00+03', 'nps', 3),
+    (3, 'a', '2026-03-07 12:00+03', 'csat', 5);
+SELECT cs_service.sla_bind('surveys', 'SELECT id AS survey_id, client AS client_id, at AS answered_at, kind, score, NULL::text AS milestone FROM crm.answers');
+SELECT cs_service.refresh_rollups() >= 0;
+SQL
+}
+measure() {	# the numbers of the views, in a form that does not depend on column types
+	psql -X -At -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
+SELECT 'sc ' || month || ' ' || client_id || ' ' || coalesce(nps::text, '-') || ' ' || coalesce(sla_pct::text, '-') || ' ' ||
+       coalesce(on_time_pct::text, '-') || ' ' || coalesce(rhythm_pct::text, '-') || ' ' || coalesce(round(service_score::numeric, 6)::text, '-')
+  FROM cs_service.client_scorecard ORDER BY month, client_id;
+SELECT 'tc ' || level || ' ' || month || ' ' || team || ' ' || coalesce(manager, '-') || ' ' || coalesce(round(service_score::numeric, 6)::text, '-')
+  FROM cs_service.team_scorecard ORDER BY level, month, team, manager;
+SELECT 'sl ' || grain || ' ' || period || ' ' || metric || ' ' || coalesce(client, '-') || ' ' || requests || ' ' || met || ' ' || pending
+  FROM cs_service.sla_compliance ORDER BY grain, period, metric, client;
+SQL
+}
+
+q "$from010" <<'SQL'
 CREATE EXTENSION cs_service VERSION '0.1.0';
 INSERT INTO cs_service.calendars (name, calendar) VALUES ('office', 'Europe/Moscow; mon-fri 09:00-18:00');
 INSERT INTO cs_service.sla_policies (name, calendar_name) VALUES ('standard', 'office');
 INSERT INTO cs_service.sla_targets (policy, metric, target) VALUES ('standard', 'first_response', '2 hours');
+INSERT INTO cs_service.sla_targets (policy, metric, target) VALUES ('standard', 'resolution', '8 hours');
 INSERT INTO cs_service.sla_policy_rules (policy) VALUES ('standard');
 INSERT INTO cs_service.requests (id, opened_at, channel, client) VALUES (1, '2026-03-02 10:00+03', 'email', 'a');
 INSERT INTO cs_service.request_events (request_id, at, kind) VALUES (1, '2026-03-02 11:00+03', 'agent_reply');
-ALTER EXTENSION cs_service UPDATE;
+ALTER EXTENSION cs_service UPDATE TO '0.2.0';
 SQL
-psql -X -q -v ON_ERROR_STOP=1 -d "$new" -c 'CREATE EXTENSION cs_service'
+agency_data | q "$from010" >/dev/null
+q "$from010" -c 'ALTER EXTENSION cs_service UPDATE'
+
+# 0.2.0 as its users have it (CREATE EXTENSION ... VERSION '0.2.0'), the same rows
+q "$from020" <<'SQL'
+CREATE EXTENSION cs_service VERSION '0.2.0';
+INSERT INTO cs_service.calendars (name, calendar) VALUES ('office', 'Europe/Moscow; mon-fri 09:00-18:00');
+INSERT INTO cs_service.sla_policies (name, calendar_name) VALUES ('standard', 'office');
+INSERT INTO cs_service.sla_targets (policy, metric, target) VALUES ('standard', 'first_response', '2 hours');
+INSERT INTO cs_service.sla_targets (policy, metric, target) VALUES ('standard', 'resolution', '8 hours');
+INSERT INTO cs_service.sla_policy_rules (policy) VALUES ('standard');
+INSERT INTO cs_service.requests (id, opened_at, channel, client) VALUES (1, '2026-03-02 10:00+03', 'email', 'a');
+INSERT INTO cs_service.request_events (request_id, at, kind) VALUES (1, '2026-03-02 11:00+03', 'agent_reply');
+SQL
+agency_data | q "$from020" >/dev/null
+measure "$from020" >"$tmp/before"
+q "$from020" -c 'ALTER EXTENSION cs_service UPDATE'
+measure "$from020" >"$tmp/after"
+# a fresh install with the same rows and binding (bound views and zone are user state)
+q "$fresh" <<'SQL'
+CREATE EXTENSION cs_service;
+INSERT INTO cs_service.calendars (name, calendar) VALUES ('office', 'Europe/Moscow; mon-fri 09:00-18:00');
+INSERT INTO cs_service.sla_policies (name, calendar_name) VALUES ('standard', 'office');
+INSERT INTO cs_service.sla_targets (policy, metric, target) VALUES ('standard', 'first_response', '2 hours');
+INSERT INTO cs_service.sla_targets (policy, metric, target) VALUES ('standard', 'resolution', '8 hours');
+INSERT INTO cs_service.sla_policy_rules (policy) VALUES ('standard');
+INSERT INTO cs_service.requests (id, opened_at, channel, client) VALUES (1, '2026-03-02 10:00+03', 'email', 'a');
+INSERT INTO cs_service.request_events (request_id, at, kind) VALUES (1, '2026-03-02 11:00+03', 'agent_reply');
+SQL
+agency_data | q "$fresh" >/dev/null
+measure "$fresh" >"$tmp/fresh-measure"
 
 # Every member object of the extension with its definition.
 catalog() {
@@ -60,22 +129,57 @@ SELECT 'zone ' || zone FROM cs_service.report_settings;
 SQL
 }
 
-a=$(mktemp)
-b=$(mktemp)
-trap 'rm -f "$a" "$b"; dropdb --if-exists "$old" >/dev/null 2>&1 || true; dropdb --if-exists "$new" >/dev/null 2>&1 || true' EXIT
-catalog "$old" >"$a"
-catalog "$new" >"$b"
-n=$(grep -c . "$b")
-if ! diff -u "$b" "$a" >/dev/null; then
-	echo "not ok - 0.1.0 updated to the default version differs from a fresh install:"
-	diff -u "$b" "$a" | head -60
-	exit 1
-fi
-echo "ok - 0.1.0 -> $(psql -X -At -d "$old" -c "SELECT extversion FROM pg_extension WHERE extname = 'cs_service'") equals a fresh install ($n lines of member definitions and settings compared)"
+for d in "$fresh" "$from010" "$from020"; do catalog "$d" >"$tmp/$d"; done
+n=$(grep -c . "$tmp/$fresh")
+version=$(psql -X -At -d "$fresh" -c "SELECT extversion FROM pg_extension WHERE extname = 'cs_service'")
+for path in "$from010:0.1.0 -> 0.2.0 -> $version" "$from020:0.2.0 -> $version"; do
+	d=${path%%:*} name=${path#*:}
+	if ! diff -u "$tmp/$fresh" "$tmp/$d" >/dev/null; then
+		echo "not ok - $name differs from a fresh install of $version:"
+		diff -u "$tmp/$fresh" "$tmp/$d" | head -60
+		exit 1
+	fi
+	echo "ok - $name equals a fresh install ($n lines of member definitions, privileges and settings compared)"
+done
 
-got=$(psql -X -At -v ON_ERROR_STOP=1 -d "$old" -c "SELECT client_id || ' ' || sla_pct || ' ' || sla_total FROM (SELECT r.client_id, cs_service.sla_pct(r.sla), cs_service.sla_total(r.sla) FROM cs_service_internal.scorecard_daily_raw('-infinity', 'infinity') AS r) AS x (client_id, sla_pct, sla_total)")
-if [ "$got" != "a 100 1" ]; then
-	echo "not ok - a request written under 0.1.0 is not measured after the update (got '$got')"
+if ! diff -u "$tmp/before" "$tmp/after" >/dev/null; then
+	echo "not ok - the views measure the 0.2.0 data differently after the update:"
+	diff -u "$tmp/before" "$tmp/after" | head -40
 	exit 1
 fi
-echo "ok - data written under 0.1.0 is measured by the 0.2.0 scorecard"
+if ! diff -u "$tmp/fresh-measure" "$tmp/after" >/dev/null; then
+	echo "not ok - the updated database measures the same rows differently from a fresh 0.3.0 install:"
+	diff -u "$tmp/fresh-measure" "$tmp/after" | head -40
+	exit 1
+fi
+echo "ok - 0.2.0 data (rollups, a bound CRM source) measured the same after the update, and as by a fresh install ($(grep -c . "$tmp/after") rows of client_scorecard, team_scorecard, sla_compliance)"
+
+got=$(psql -X -At -v ON_ERROR_STOP=1 -d "$from010" -c "SELECT count(*) || ' ' || sum(met) FROM cs_service.sla_compliance WHERE grain = 'month' AND client = 'a' AND metric = 'first_response'")
+if [ "$got" != "1 1" ]; then
+	echo "not ok - the request written under 0.1.0 is not measured after the updates (got '$got')"
+	exit 1
+fi
+echo "ok - the request written under 0.1.0 is measured by 0.3.0's sla_compliance"
+got=$(psql -X -At -v ON_ERROR_STOP=1 -d "$from020" -c "SELECT (SELECT count(*) FROM pg_class WHERE relname = 'bound_surveys' AND relnamespace = 'cs_service_internal'::regnamespace) || ' ' || (SELECT count(*) FROM pg_class WHERE relname = 'bound_surveys' AND relnamespace = 'cs_service'::regnamespace) || ' ' || (SELECT count(*) FROM cs_service_internal.source_surveys())")
+if [ "$got" != "1 0 3" ]; then
+	echo "not ok - the CRM binding did not move to cs_service_internal with the update (got '$got')"
+	exit 1
+fi
+echo "ok - the CRM binding made under 0.2.0 reads the CRM's 3 rows through cs_service_internal.bound_surveys"
+
+q "$bad" <<'SQL' >/dev/null
+CREATE EXTENSION cs_service VERSION '0.2.0';
+INSERT INTO cs_service.sla_policies (name) VALUES ('p');
+INSERT INTO cs_service.sla_policy_rules (policy) VALUES ('p');
+INSERT INTO cs_service.requests (id, opened_at, channel) VALUES (7, '20261-03-02 10:00+03', 'email');
+SQL
+if out=$(psql -X -q -v ON_ERROR_STOP=1 -v VERBOSITY=verbose -d "$bad" -c 'ALTER EXTENSION cs_service UPDATE' 2>&1); then
+	echo "not ok - the update accepted a request opened in year 20261"
+	exit 1
+fi
+if ! grep -q '23514' <<<"$out" || ! grep -q 'request 7 was opened at' <<<"$out" ||
+	[ "$(psql -X -At -d "$bad" -c "SELECT extversion FROM pg_extension WHERE extname = 'cs_service'")" != 0.2.0 ]; then
+	echo "not ok - the refused update did not explain itself or left a change: $out"
+	exit 1
+fi
+echo "ok - the update stops on a request opened in year 20261 (23514, the request named) and stays at 0.2.0"

@@ -298,17 +298,23 @@ COMMENT ON FUNCTION @extschema@.sla_bind(pg_catalog.text, pg_catalog.text) IS
 'Point a source (requests, events, or an agency table: clients, orders, projects, deliverables, surveys, escalations, complaints, activities, qa_reviews) at a query over your own tables; survives pg_dump and restore';
 
 -- Bindings made before this release (an update re-creates every function and view): point
--- each bound source at its query again.  A fresh install has none.
+-- each bound source at its query again.  A fresh install has none.  The bound view stays a user
+-- object, not a member of the extension (created here inside the update script, it would
+-- become one).
 DO $$
 DECLARE
     b record;
+    bound text;
 BEGIN
     FOR b IN SELECT s.source, s.query FROM @extschema@.sla_bindings AS s ORDER BY s.source LOOP
         IF b.source IN ('requests', 'events') THEN
             PERFORM cs_service_internal.sla_apply_binding(b.source, b.query);
+            bound := 'sla_bound_' || b.source;
         ELSE
             PERFORM cs_service_internal.agency_apply_binding(b.source, b.query);
+            bound := 'bound_' || b.source;
         END IF;
+        EXECUTE format('ALTER EXTENSION cs_service DROP VIEW cs_service_internal.%I', bound);
     END LOOP;
 END
 $$;

@@ -121,7 +121,7 @@ BEGIN
                  JOIN pg_catalog.pg_depend AS d
                    ON d.classid = 'pg_class'::regclass AND d.objid = c.oid
                   AND d.refobjid = ext AND d.deptype = 'e'
-                WHERE c.relkind IN ('r', 'S') LOOP
+                WHERE c.relkind IN ('r', 'S') AND c.relacl IS NOT NULL LOOP
         EXECUTE format('REVOKE ALL ON %s %s FROM PUBLIC, cs_service_bi, cs_service_writer',
                        CASE obj.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, obj.rel);
     END LOOP;
