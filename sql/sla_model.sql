@@ -114,7 +114,7 @@ INSERT INTO cs_service.requests (opened_at, channel) VALUES ('infinity', 'email'
 INSERT INTO cs_service.request_events (request_id, at, kind) VALUES (102, '2026-01-05 10:00', 'opened');
 INSERT INTO cs_service.request_events (request_id, at, kind) VALUES (102, '2026-01-05 10:00', 'pending');
 INSERT INTO cs_service.request_events (request_id, at, kind) VALUES (102, '2026-01-05 08:59', 'agent_reply');
-INSERT INTO cs_service.request_events (request_id, at, kind) VALUES (102, 'infinity', 'agent_reply');
+INSERT INTO cs_service.request_events (id, request_id, at, kind) VALUES (99989, 102, 'infinity', 'agent_reply');
 -- 0.3.0: instants of the SLA model lie in [1900-01-01, 9000-01-01) UTC, like the agency tables'
 -- (a typed year 20261 would otherwise break every SLA view)
 INSERT INTO cs_service.requests (id, opened_at, channel) VALUES (9990, '20261-03-02 10:00+03', 'email');

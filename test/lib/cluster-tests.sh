@@ -46,6 +46,10 @@ cs_detail_integration() {	# TAP-style "ok"/"not ok" lines, if the script prints 
 	[ $((ok + notok)) -gt 0 ] && echo "$ok ok, $notok not ok"
 }
 ran=0
+if [ -n "${CS_SKIP_INTEGRATION:-}" ]; then
+	cs_skip "Integration scripts" "CS_SKIP_INTEGRATION is set (test/quick.sh)"
+	exit $failed
+fi
 for script in test/integration/*.sh; do
 	[ -x "$script" ] || { echo "note: $script is not executable, not run"; continue; }
 	ran=1
