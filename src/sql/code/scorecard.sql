@@ -56,6 +56,27 @@ COMMENT ON VIEW cs_service_internal.scorecard_summaries IS
 -- weighted mean of its factors that have data: factors without data are left out and the
 -- weights of the others renormalised; NULL when no factor with a positive weight has data.
 
+-- The weights (one column per factor) and the scores (per part, the weighted sum of the factors
+-- with data and the sum of their weights) are generated from cs_service_internal.scorecard_factors.
+DO $do$
+DECLARE
+    weights text;
+    parts text;
+BEGIN
+    SELECT string_agg(format('coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = %L), 0) AS %I',
+                             f.factor, f.factor), E',\n                    ' ORDER BY f.ord)
+      INTO weights FROM cs_service_internal.scorecard_factors AS f;
+    SELECT string_agg(format('%s AS %I, %s AS %I', p.num, 'num_' || p.part, p.den, 'den_' || p.part),
+                      E',\n               ' ORDER BY p.ord)
+      INTO parts
+      FROM (SELECT f.part, min(f.ord) AS ord,
+                   string_agg(format('coalesce(%s, 0)', format(f.weighted, 'w.' || quote_ident(f.factor))),
+                              ' + ' ORDER BY f.ord) AS num,
+                   string_agg(format('CASE WHEN (%s) IS NULL THEN 0 ELSE %s END',
+                                     format(f.weighted, '1'), 'w.' || quote_ident(f.factor)),
+                              ' + ' ORDER BY f.ord) AS den
+              FROM cs_service_internal.scorecard_factors AS f GROUP BY f.part) AS p;
+    EXECUTE format($v$
 CREATE VIEW cs_service_internal.scorecard_values WITH (security_invoker = true) AS
 SELECT s.level, s.month, s.client_id, s.name, s.manager, s.team, s.clients, v.nps, v.csat, v.ces,
        v.survey_answers, v.sla_pct, v.sla_decided, v.response_pct,
@@ -68,16 +89,7 @@ SELECT s.level, s.month, s.client_id, s.name, s.manager, s.team, s.clients, v.np
        (t.num_contract + t.num_competence + t.num_communication)
            / NULLIF(t.den_contract + t.den_competence + t.den_communication, 0) AS service_score
   FROM cs_service_internal.scorecard_summaries AS s
- CROSS JOIN (SELECT coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'sla'), 0) AS sla,
-                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'on_time'), 0) AS on_time,
-                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'within_budget'), 0) AS within_budget,
-                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'deliverable_quality'), 0) AS deliverable_quality,
-                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'qa_pass'), 0) AS qa_pass,
-                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'nps'), 0) AS nps,
-                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'csat'), 0) AS csat,
-                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'ces'), 0) AS ces,
-                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'rhythm'), 0) AS rhythm,
-                    coalesce(pg_catalog.max(w.weight) FILTER (WHERE w.factor = 'response_time'), 0) AS response_time
+ CROSS JOIN (SELECT %1$s
                FROM @extschema@.quality_weights AS w) AS w
  -- the metrics of the row, each computed once (OFFSET 0 keeps the planner from copying the
  -- function calls into every expression that uses them: each score uses its factors twice, the
@@ -101,26 +113,10 @@ SELECT s.level, s.month, s.client_id, s.name, s.manager, s.team, s.clients, v.np
                100.0::pg_catalog.float8 * s.qa_passed / NULLIF(s.qa_reviewed, 0) AS qa_pass_pct,
                100.0::pg_catalog.float8 * s.rhythm_on_time / NULLIF(s.rhythm_due, 0) AS rhythm_pct
         OFFSET 0) AS v
- CROSS JOIN LATERAL (
-        -- per part: the weighted sum of the factors with data, and the sum of their weights
-        SELECT coalesce(w.sla * v.sla_pct, 0) + coalesce(w.on_time * v.on_time_pct, 0)
-                   + coalesce(w.within_budget * v.within_budget_pct, 0) AS num_contract,
-               CASE WHEN v.sla_pct IS NULL THEN 0 ELSE w.sla END
-                   + CASE WHEN v.on_time_pct IS NULL THEN 0 ELSE w.on_time END
-                   + CASE WHEN v.within_budget_pct IS NULL THEN 0 ELSE w.within_budget END AS den_contract,
-               coalesce(w.deliverable_quality * v.deliverable_quality_pct, 0)
-                   + coalesce(w.qa_pass * v.qa_pass_pct, 0) AS num_competence,
-               CASE WHEN v.deliverable_quality_pct IS NULL THEN 0 ELSE w.deliverable_quality END
-                   + CASE WHEN v.qa_pass_pct IS NULL THEN 0 ELSE w.qa_pass END AS den_competence,
-               coalesce(w.nps * (v.nps + 100) / 2, 0) + coalesce(w.csat * v.csat, 0)
-                   + coalesce(w.ces * (7 - v.ces) / 6 * 100, 0) + coalesce(w.rhythm * v.rhythm_pct, 0)
-                   + coalesce(w.response_time * v.response_pct, 0) AS num_communication,
-               CASE WHEN v.nps IS NULL THEN 0 ELSE w.nps END
-                   + CASE WHEN v.csat IS NULL THEN 0 ELSE w.csat END
-                   + CASE WHEN v.ces IS NULL THEN 0 ELSE w.ces END
-                   + CASE WHEN v.rhythm_pct IS NULL THEN 0 ELSE w.rhythm END
-                   + CASE WHEN v.response_pct IS NULL THEN 0 ELSE w.response_time END AS den_communication
-       ) AS t;
+ CROSS JOIN LATERAL (SELECT %2$s) AS t
+$v$, weights, parts);
+END
+$do$;
 
 COMMENT ON VIEW cs_service_internal.scorecard_values IS
 'Every scorecard metric and score per level (client, manager, team) and month; client_scorecard and team_scorecard show it';

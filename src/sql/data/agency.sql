@@ -194,40 +194,39 @@ CREATE TABLE @extschema@.qa_reviews (
 
 COMMENT ON TABLE @extschema@.qa_reviews IS
 'QA reviews of sampled activities (cs_service.qa_sample): one per activity, passed or not';
+
 -- ---- Quality weights -------------------------------------------------------------------------
 -- The factors of the service score, each a percentage 0..100 for a client and month (see
 -- doc/scorecard.md), grouped into the three K's.  An INSERT of a factor that is already there
 -- sets its weight (so pg_restore and scripts can write weights without knowing the defaults).
 
-CREATE TABLE @extschema@.quality_weights (
-    factor      pg_catalog.text PRIMARY KEY,
-    weight      pg_catalog.float8 NOT NULL,
-    part        pg_catalog.text GENERATED ALWAYS AS (
-                    CASE WHEN factor IN ('sla', 'on_time', 'within_budget') THEN 'contract'
-                         WHEN factor IN ('deliverable_quality', 'qa_pass') THEN 'competence'
-                         ELSE 'communication' END) STORED,
-    description pg_catalog.text,
-    CONSTRAINT quality_weights_factor_known CHECK (factor IN (
-        'sla', 'on_time', 'within_budget', 'deliverable_quality', 'qa_pass',
-        'nps', 'csat', 'ces', 'rhythm', 'response_time')),
-    CONSTRAINT quality_weights_weight_in_range
-        CHECK (weight >= 0 AND weight <= 1000000 AND weight <> 'NaN'::pg_catalog.float8)
-);
+-- The table's factor CHECK and part are generated from cs_service_internal.scorecard_factors.
+DO $do$
+BEGIN
+    EXECUTE format($t$
+        CREATE TABLE @extschema@.quality_weights (
+            factor      pg_catalog.text PRIMARY KEY,
+            weight      pg_catalog.float8 NOT NULL,
+            part        pg_catalog.text GENERATED ALWAYS AS (
+                            CASE %1$s ELSE 'communication' END) STORED,
+            description pg_catalog.text,
+            CONSTRAINT quality_weights_factor_known CHECK (factor IN (%2$s)),
+            CONSTRAINT quality_weights_weight_in_range
+                CHECK (weight >= 0 AND weight <= 1000000 AND weight <> 'NaN'::pg_catalog.float8)
+        )$t$,
+        (SELECT string_agg(format('WHEN factor IN (%s) THEN %L', p.factors, p.part), ' ' ORDER BY p.ord)
+           FROM (SELECT f.part, min(f.ord) AS ord, string_agg(quote_literal(f.factor), ', ' ORDER BY f.ord) AS factors
+                   FROM cs_service_internal.scorecard_factors AS f
+                  WHERE f.part <> 'communication' GROUP BY f.part) AS p),
+        (SELECT string_agg(quote_literal(f.factor), ', ' ORDER BY f.ord) FROM cs_service_internal.scorecard_factors AS f));
+END
+$do$;
 
 COMMENT ON TABLE @extschema@.quality_weights IS
 'Weights of the service-score factors (>= 0, not all zero); part = the K the factor belongs to (contract, competence, communication)';
 
-INSERT INTO @extschema@.quality_weights (factor, weight, description) VALUES
-    ('sla',                 15, 'contract: requests handled within their SLA targets, %'),
-    ('on_time',             15, 'contract: projects delivered on or before their due date, %'),
-    ('within_budget',       10, 'contract: projects delivered within budget (spent <= budget), %'),
-    ('deliverable_quality', 15, 'competence: deliverables that passed verification, %'),
-    ('qa_pass',             10, 'competence: QA-reviewed manager activities that passed, %'),
-    ('nps',                 10, 'communication: NPS mapped to 0..100 as (NPS + 100) / 2'),
-    ('csat',                 5, 'communication: CSAT, % of answers 4 or 5'),
-    ('ces',                  5, 'communication: CES mapped to 0..100 as (7 - mean effort) / 6 x 100'),
-    ('rhythm',              10, 'communication: status updates and meeting reports on time, %'),
-    ('response_time',        5, 'communication: first responses within their target, %');
+INSERT INTO @extschema@.quality_weights (factor, weight, description)
+SELECT f.factor, f.weight, f.description FROM cs_service_internal.scorecard_factors AS f ORDER BY f.ord;
 
 
 -- ---- pg_dump keeps the rows --------------------------------------------------------------------
