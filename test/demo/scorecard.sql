@@ -145,6 +145,6 @@ SELECT manager, activities, reviewed, passed, round(error_rate_pct::numeric, 1) 
 
 \echo
 \echo '== Clients at risk as of 2026-11-01, worst first (at_risk_clients_at)'
-SELECT client_id, client_name, manager, risk_score, array_to_string(reasons, '; ') AS reasons
+SELECT client_id, client_name, manager, risk_score, reasons
   FROM cs_service.at_risk_clients_at(:asof)
  LIMIT 10;

@@ -54,6 +54,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     bad record;
+    touched pg_catalog.int8[] := '{}';
 BEGIN
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         SELECT n.request_id, n.kind, n.at INTO bad
@@ -90,27 +91,21 @@ BEGIN
                                       bad.request_id, bad.opened_at, bad.kind, bad.at),
                       HINT = 'If the request really began earlier, move its opening first: UPDATE cs_service.requests SET opened_at = ... WHERE id = ...';
         END IF;
-        UPDATE @extschema@.requests AS r
-           SET is_open = s.open
-          FROM (SELECT t.request_id,
-                       (SELECT e.kind FROM @extschema@.request_events AS e
-                         WHERE e.request_id = t.request_id
-                           AND e.kind IN ('resolved', 'reopened', 'customer_message')
-                         ORDER BY e.at DESC, e.id DESC LIMIT 1) IS DISTINCT FROM 'resolved' AS open
-                  FROM (SELECT DISTINCT n.request_id FROM sla_new_events AS n) AS t) AS s
-         WHERE r.id = s.request_id AND r.is_open IS DISTINCT FROM s.open;
+        touched := ARRAY(SELECT DISTINCT n.request_id FROM sla_new_events AS n);
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        UPDATE @extschema@.requests AS r
-           SET is_open = s.open
-          FROM (SELECT t.request_id,
-                       (SELECT e.kind FROM @extschema@.request_events AS e
-                         WHERE e.request_id = t.request_id
-                           AND e.kind IN ('resolved', 'reopened', 'customer_message')
-                         ORDER BY e.at DESC, e.id DESC LIMIT 1) IS DISTINCT FROM 'resolved' AS open
-                  FROM (SELECT DISTINCT o.request_id FROM sla_old_events AS o) AS t) AS s
-         WHERE r.id = s.request_id AND r.is_open IS DISTINCT FROM s.open;
+        touched := touched || ARRAY(SELECT DISTINCT o.request_id FROM sla_old_events AS o);
     END IF;
+    -- is_open of every request the statement touched, new and old rows alike
+    UPDATE @extschema@.requests AS r
+       SET is_open = s.open
+      FROM (SELECT t.request_id,
+                   (SELECT e.kind FROM @extschema@.request_events AS e
+                     WHERE e.request_id = t.request_id
+                       AND e.kind IN ('resolved', 'reopened', 'customer_message')
+                     ORDER BY e.at DESC, e.id DESC LIMIT 1) IS DISTINCT FROM 'resolved' AS open
+              FROM (SELECT DISTINCT u.request_id FROM pg_catalog.unnest(touched) AS u (request_id)) AS t) AS s
+     WHERE r.id = s.request_id AND r.is_open IS DISTINCT FROM s.open;
     RETURN NULL;
 END
 $$;
