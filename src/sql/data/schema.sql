@@ -3,8 +3,8 @@
 -- ============================================================================================
 
 -- Nothing in the extension may be reached through a caller's search_path: every object is
--- schema-qualified, and every PL/pgSQL function pins search_path (src/sql/README.md, "Function
--- bodies").
+-- schema-qualified, and every PL/pgSQL function pins search_path (doc/contributing.md,
+-- "Function bodies").
 
 -- cs_service: the documented API (README.md, "Public surface").
 REVOKE ALL ON SCHEMA @extschema@ FROM PUBLIC;
