@@ -30,10 +30,24 @@ typedef struct PreparedCalendar
 } PreparedCalendar;
 
 /*
- * The prepared calendar for argument `argno` of the current call, cached in fn_extra, covering
- * instants lo..hi (grown on demand by calendar_cover).
+ * The prepared calendar for argument `argno` of the current call, covering instants lo..hi
+ * (grown on demand by calendar_cover).  The call site's cache of prepared calendars lives in
+ * *slot (NULL at first; allocated in fn_mcxt): &fcinfo->flinfo->fn_extra for a function that
+ * keeps nothing else there, a field of its own fn_extra state otherwise.
  */
-extern PreparedCalendar *calendar_prepare(FunctionCallInfo fcinfo, int argno, TimestampTz lo, TimestampTz hi);
+extern PreparedCalendar *calendar_prepare(void **slot, FunctionCallInfo fcinfo, int argno,
+										  TimestampTz lo, TimestampTz hi);
 extern void calendar_cover(PreparedCalendar *pc, TimestampTz need);
+
+/*
+ * business_duration(a, b, cal) and business_add(ts, amount, cal) with amounts in microseconds,
+ * cal being argument `argno` of the current call, cached in *slot as for calendar_prepare.  The
+ * same checks and errors as the SQL functions (whose names the messages carry); no allocation
+ * once the calendar is prepared and covers the instants.
+ */
+extern int64 calendar_duration(void **slot, FunctionCallInfo fcinfo, int argno, TimestampTz a,
+							   TimestampTz b);
+extern TimestampTz calendar_add(void **slot, FunctionCallInfo fcinfo, int argno, TimestampTz ts,
+								int64 amount);
 
 #endif

@@ -6,8 +6,9 @@
  * converted exactly as `timestamp AT TIME ZONE zone` converts it.
  *
  * Prepared calendars (the zone's transitions for a window of instants and the core's derived
- * tables) are cached per call site in fn_extra: a few entries, compared by content, so a column
- * holding a handful of calendars is prepared once per calendar, not once per row.
+ * tables) are cached per call site, in a slot the caller names (fn_extra for the functions here,
+ * a field of its own fn_extra state for the SLA clock): a few entries, compared by content, so a
+ * column holding a handful of calendars is prepared once per calendar, not once per row.
  */
 #include "postgres.h"
 
@@ -187,12 +188,14 @@ typedef struct CalendarCache
 	CacheEntry *last_entry;
 } CalendarCache;
 
+/* (Re)builds entry e for the calendar whose stored body (after the varlena header) is given. */
 static void
-build_entry(CacheEntry *e, const char *bytes, Size len, int64 lo, int64 hi)
+build_entry(CacheEntry *e, const char *body, Size bodylen, int64 lo, int64 hi)
 {
 	MemoryContext old;
 	const char *msg;
 	bool		ok;
+	Size		len = bodylen + VARHDRSZ;
 
 	/* if anything below fails, the entry must not be found again half-built */
 	e->len = 0;
@@ -200,8 +203,10 @@ build_entry(CacheEntry *e, const char *bytes, Size len, int64 lo, int64 hi)
 		e->cache->last_raw = NULL;
 	MemoryContextReset(e->cxt);
 	old = MemoryContextSwitchTo(e->cxt);
+	/* a copy with a 4-byte header, aligned, whatever form the argument came in */
 	e->bytes = palloc(len);
-	memcpy(e->bytes, bytes, len);
+	SET_VARSIZE(e->bytes, len);
+	memcpy(e->bytes + VARHDRSZ, body, bodylen);
 	msg = bc_view(e->bytes, len, &e->pc.cal);
 	if (msg)
 		ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("corrupt business calendar: %s", msg)));
@@ -237,18 +242,18 @@ calendar_cover(PreparedCalendar *pc, TimestampTz need)
 	int64		lo = e->focus_lo,
 				hi = e->focus_hi,
 				width = Max(hi - lo, 366 * USECS_PER_DAY);
-	char	   *bytes;
-	Size		len = e->len;
+	char	   *body;
+	Size		bodylen = e->len - VARHDRSZ;
 
 	if (need < lo)
 		lo = need - width;
 	if (need >= hi)
 		hi = need + width;
 	/* the bytes live in the context about to be reset: keep a copy */
-	bytes = palloc(len);
-	memcpy(bytes, e->bytes, len);
-	build_entry(e, bytes, len, clamp_ts(lo), clamp_ts(hi));
-	pfree(bytes);
+	body = palloc(bodylen);
+	memcpy(body, e->bytes + VARHDRSZ, bodylen);
+	build_entry(e, body, bodylen, clamp_ts(lo), clamp_ts(hi));
+	pfree(body);
 }
 
 /*
@@ -271,21 +276,27 @@ arg_is_const(FmgrInfo *flinfo, int argno)
 	return argno < list_length(args) && IsA(list_nth(args, argno), Const);
 }
 
+static bool
+entry_matches(const CacheEntry *e, const char *body, Size bodylen)
+{
+	return e->len == bodylen + VARHDRSZ && memcmp(e->bytes + VARHDRSZ, body, bodylen) == 0;
+}
+
 PreparedCalendar *
-calendar_prepare(FunctionCallInfo fcinfo, int argno, TimestampTz lo, TimestampTz hi)
+calendar_prepare(void **slot, FunctionCallInfo fcinfo, int argno, TimestampTz lo, TimestampTz hi)
 {
 	Pointer		raw = DatumGetPointer(PG_GETARG_DATUM(argno));
-	BusinessCalendar *cal;
-	const char *bytes;
-	Size		len;
-	CalendarCache *cache = (CalendarCache *) fcinfo->flinfo->fn_extra;
+	struct varlena *cal;
+	const char *body;
+	Size		bodylen;
+	CalendarCache *cache = (CalendarCache *) *slot;
 	CacheEntry *e = NULL;
 
 	if (cache == NULL)
 	{
 		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CalendarCache));
 		cache->arg_stable = arg_is_const(fcinfo->flinfo, argno);
-		fcinfo->flinfo->fn_extra = cache;
+		*slot = cache;
 	}
 	/* a constant calendar is the same datum on every row: no detoasting, no comparing */
 	if (cache->arg_stable && raw == cache->last_raw)
@@ -293,18 +304,21 @@ calendar_prepare(FunctionCallInfo fcinfo, int argno, TimestampTz lo, TimestampTz
 		e = cache->last_entry;
 		goto found;
 	}
-	cal = PG_GETARG_BUSINESS_CALENDAR_P(argno);
-	bytes = (const char *) cal;
-	len = VARSIZE(cal);
-	for (int i = 0; i < cache->nentries; i++)
-	{
-		CacheEntry *c = &cache->entries[i];
 
-		if (c->len == len && memcmp(c->bytes + VARHDRSZ, bytes + VARHDRSZ, len - VARHDRSZ) == 0)
-		{
-			e = c;
-			break;
-		}
+	/*
+	 * Compared in the form it comes in: a short (1-byte header) value is not copied, so a
+	 * calendar from a table column costs a comparison per row, no allocation.  The entry used
+	 * last is tried first.
+	 */
+	cal = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(argno));
+	body = VARDATA_ANY(cal);
+	bodylen = VARSIZE_ANY_EXHDR(cal);
+	if (cache->last_entry != NULL && entry_matches(cache->last_entry, body, bodylen))
+		e = cache->last_entry;
+	for (int i = 0; e == NULL && i < cache->nentries; i++)
+	{
+		if (entry_matches(&cache->entries[i], body, bodylen))
+			e = &cache->entries[i];
 	}
 	if (e == NULL)
 	{
@@ -323,7 +337,7 @@ calendar_prepare(FunctionCallInfo fcinfo, int argno, TimestampTz lo, TimestampTz
 					e = &cache->entries[i];
 		}
 		/* a window of at least a year around the instants in play */
-		build_entry(e, bytes, len, clamp_ts(lo - 366 * USECS_PER_DAY), clamp_ts(hi + 366 * USECS_PER_DAY));
+		build_entry(e, body, bodylen, clamp_ts(lo - 366 * USECS_PER_DAY), clamp_ts(hi + 366 * USECS_PER_DAY));
 	}
 	if ((Pointer) cal != raw)
 		pfree(cal);
@@ -684,12 +698,13 @@ make_time_interval(int64 usecs)
 	return result;
 }
 
-PG_FUNCTION_INFO_V1(business_duration);
-Datum
-business_duration(PG_FUNCTION_ARGS)
+/*
+ * business_duration(a, b, cal) in microseconds, cal being argument argno, its prepared form
+ * cached in *slot; every check and error of the SQL function.
+ */
+int64
+calendar_duration(void **slot, FunctionCallInfo fcinfo, int argno, TimestampTz a, TimestampTz b)
 {
-	TimestampTz a = PG_GETARG_TIMESTAMPTZ(0);
-	TimestampTz b = PG_GETARG_TIMESTAMPTZ(1);
 	PreparedCalendar *pc;
 	int64_t		result,
 				need;
@@ -697,11 +712,40 @@ business_duration(PG_FUNCTION_ARGS)
 
 	check_instant(a, "business_duration start");
 	check_instant(b, "business_duration end");
-	pc = calendar_prepare(fcinfo, 2, Min(a, b), Max(a, b));
+	pc = calendar_prepare(slot, fcinfo, argno, Min(a, b), Max(a, b));
 	while ((st = bc_duration(pc->prep, a, b, &result, &need)) == BC_NEED_COVERAGE)
 		cover_or_fail(pc, need, "business_duration");
 	raise_status(st, "business_duration");
-	PG_RETURN_INTERVAL_P(make_time_interval(result));
+	return result;
+}
+
+/* business_add(ts, amount microseconds, cal), as calendar_duration */
+TimestampTz
+calendar_add(void **slot, FunctionCallInfo fcinfo, int argno, TimestampTz ts, int64 amount)
+{
+	PreparedCalendar *pc;
+	int64_t		result,
+				need;
+	bc_status	st;
+
+	check_instant(ts, "business_add start");
+	pc = calendar_prepare(slot, fcinfo, argno, ts, ts);
+	while ((st = bc_add(pc->prep, ts, amount, &result, &need)) == BC_NEED_COVERAGE)
+		cover_or_fail(pc, need, "business_add");
+	raise_status(st, "business_add");
+	check_result(result, "business_add");
+	return result;
+}
+
+PG_FUNCTION_INFO_V1(business_duration);
+Datum
+business_duration(PG_FUNCTION_ARGS)
+{
+	TimestampTz a = PG_GETARG_TIMESTAMPTZ(0);
+	TimestampTz b = PG_GETARG_TIMESTAMPTZ(1);
+
+	PG_RETURN_INTERVAL_P(make_time_interval(calendar_duration(&fcinfo->flinfo->fn_extra, fcinfo,
+															  2, a, b)));
 }
 
 PG_FUNCTION_INFO_V1(business_add);
@@ -710,12 +754,8 @@ business_add(PG_FUNCTION_ARGS)
 {
 	TimestampTz ts = PG_GETARG_TIMESTAMPTZ(0);
 	Interval   *amount = PG_GETARG_INTERVAL_P(1);
-	PreparedCalendar *pc;
-	int64_t		result,
-				need;
-	bc_status	st;
 
-	check_instant(ts, "business_add start");
+	check_instant(ts, "business_add start");	/* before the amount, as calendar_add does */
 	if (amount->month != 0 || amount->day != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -723,12 +763,7 @@ business_add(PG_FUNCTION_ARGS)
 				 errdetail("The amount was %s; a business day has no fixed length.",
 						   DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(amount)))),
 				 errhint("Give the amount in hours, e.g. interval '16 hours', or use business_days_add for whole business days.")));
-	pc = calendar_prepare(fcinfo, 2, ts, ts);
-	while ((st = bc_add(pc->prep, ts, amount->time, &result, &need)) == BC_NEED_COVERAGE)
-		cover_or_fail(pc, need, "business_add");
-	raise_status(st, "business_add");
-	check_result(result, "business_add");
-	PG_RETURN_TIMESTAMPTZ(result);
+	PG_RETURN_TIMESTAMPTZ(calendar_add(&fcinfo->flinfo->fn_extra, fcinfo, 2, ts, amount->time));
 }
 
 PG_FUNCTION_INFO_V1(business_days_add);
@@ -743,7 +778,7 @@ business_days_add(PG_FUNCTION_ARGS)
 	bc_status	st;
 
 	check_instant(ts, "business_days_add start");
-	pc = calendar_prepare(fcinfo, 2, ts, ts);
+	pc = calendar_prepare(&fcinfo->flinfo->fn_extra, fcinfo, 2, ts, ts);
 	while ((st = bc_days_add(pc->prep, ts, days, &result, &need)) == BC_NEED_COVERAGE)
 		cover_or_fail(pc, need, "business_days_add");
 	raise_status(st, "business_days_add");
@@ -762,7 +797,7 @@ is_business_time(PG_FUNCTION_ARGS)
 	bc_status	st;
 
 	check_instant(ts, "is_business_time instant");
-	pc = calendar_prepare(fcinfo, 1, ts, ts + 1);
+	pc = calendar_prepare(&fcinfo->flinfo->fn_extra, fcinfo, 1, ts, ts + 1);
 	while ((st = bc_is_business(pc->prep, ts, &result, &need)) == BC_NEED_COVERAGE)
 		cover_or_fail(pc, need, "is_business_time");
 	raise_status(st, "is_business_time");
@@ -780,7 +815,7 @@ next_business_time(PG_FUNCTION_ARGS)
 	bc_status	st;
 
 	check_instant(ts, "next_business_time instant");
-	pc = calendar_prepare(fcinfo, 1, ts, ts + 1);
+	pc = calendar_prepare(&fcinfo->flinfo->fn_extra, fcinfo, 1, ts, ts + 1);
 	while ((st = bc_next_business(pc->prep, ts, &result, &need)) == BC_NEED_COVERAGE)
 		cover_or_fail(pc, need, "next_business_time");
 	raise_status(st, "next_business_time");

@@ -11,72 +11,44 @@
  *   silently wrong clock.
  * - Accessors, the "as of now" advance, and per-metric views with their due instants.
  *
- * Business time comes from the calendar functions of the extension itself
- * (cs_service.business_duration and business_add), called through fmgr with an FmgrInfo kept
- * in fn_extra, so their own per-call-site calendar cache survives from row to row.
- * A clock without a calendar argument runs on wall-clock time (24/7).
+ * Business time comes straight from the core (src/core/bizcal.c) through the calendar glue's
+ * calendar_duration and calendar_add (src/calendar_fmgr.c): the same checks and errors as
+ * cs_service.business_duration and business_add, the calendar prepared once per call site and
+ * kept in this file's fn_extra state, no allocation per event.  A clock without a calendar
+ * argument runs on wall-clock time (24/7).
  */
 #include "postgres.h"
 
-#include "catalog/namespace.h"
-#include "catalog/pg_type.h"
 #include "common/int.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
-#include "nodes/makefuncs.h"
-#include "nodes/pg_list.h"
-#include "parser/parse_func.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
-#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
+#include "business_calendar.h"
 #include "cs_alloc.h"
 #include "sla_clock_type.h"
 
 /* ---------------------------------------------------------------------------------------------
- * Calendar functions, looked up once per call site
+ * Per-call-site state in fn_extra
  * ------------------------------------------------------------------------------------------- */
 
-typedef struct CalFuncs
+typedef struct ClockExtra
 {
-	FmgrInfo	duration;		/* business_duration(timestamptz, timestamptz, business_calendar) */
-	FmgrInfo	add;			/* business_add(timestamptz, interval, business_calendar) */
-} CalFuncs;
+	void	   *calendars;		/* the calendar argument, prepared (calendar_prepare's slot) */
+} ClockExtra;
 
-static Oid
-extension_function(Oid nsp, const char *name, Oid arg1, Oid arg2, Oid arg3)
+static void **
+calendar_slot(FunctionCallInfo fcinfo)
 {
-	Oid			argtypes[3] = {arg1, arg2, arg3};
-	List	   *qname = list_make2(makeString(get_namespace_name(nsp)), makeString(pstrdup(name)));
+	ClockExtra *x = (ClockExtra *) fcinfo->flinfo->fn_extra;
 
-	return LookupFuncName(qname, 3, argtypes, false);
-}
-
-static CalFuncs *
-cal_funcs(FunctionCallInfo fcinfo)
-{
-	CalFuncs   *cf = (CalFuncs *) fcinfo->flinfo->fn_extra;
-
-	if (cf == NULL)
+	if (x == NULL)
 	{
-		Oid			nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
-		Oid			caltype = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
-											  CStringGetDatum("business_calendar"),
-											  ObjectIdGetDatum(nsp));
-
-		if (!OidIsValid(caltype))
-			elog(ERROR, "type business_calendar not found in the extension's schema");
-		cf = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CalFuncs));
-		fmgr_info_cxt(extension_function(nsp, "business_duration", TIMESTAMPTZOID,
-										 TIMESTAMPTZOID, caltype),
-					  &cf->duration, fcinfo->flinfo->fn_mcxt);
-		fmgr_info_cxt(extension_function(nsp, "business_add", TIMESTAMPTZOID, INTERVALOID,
-										 caltype),
-					  &cf->add, fcinfo->flinfo->fn_mcxt);
-		fcinfo->flinfo->fn_extra = cf;
+		x = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ClockExtra));
+		fcinfo->flinfo->fn_extra = x;
 	}
-	return cf;
+	return &x->calendars;
 }
 
 static int64
@@ -91,30 +63,22 @@ wall_diff(int64 a, int64 b)
 	return d;
 }
 
-/* business time in [a, b); cal == NULL means 24/7 */
+/* business time in [a, b); calarg < 0 means 24/7, else the calendar is that argument */
 static int64
-measure(FunctionCallInfo fcinfo, Datum *cal, int64 a, int64 b)
+measure(FunctionCallInfo fcinfo, int calarg, int64 a, int64 b)
 {
-	Interval   *iv;
-	int64		r;
-
-	if (cal == NULL)
+	if (calarg < 0)
 		return wall_diff(a, b);
-	iv = DatumGetIntervalP(FunctionCall3(&cal_funcs(fcinfo)->duration, TimestampTzGetDatum(a),
-										 TimestampTzGetDatum(b), *cal));
-	r = iv->time;
-	pfree(iv);
-	return r;
+	return calendar_duration(calendar_slot(fcinfo), fcinfo, calarg, a, b);
 }
 
-/* business_add(ts, amount, cal); cal == NULL means 24/7 */
+/* business_add(ts, amount, cal); calarg < 0 means 24/7 */
 static int64
-advance_by(FunctionCallInfo fcinfo, Datum *cal, int64 ts, int64 amount)
+advance_by(FunctionCallInfo fcinfo, int calarg, int64 ts, int64 amount)
 {
-	Interval	iv;
 	int64		r;
 
-	if (cal == NULL)
+	if (calarg < 0)
 	{
 		if (pg_add_s64_overflow(ts, amount, &r) || r > SLA_MAX_INSTANT)
 			ereport(ERROR,
@@ -122,11 +86,7 @@ advance_by(FunctionCallInfo fcinfo, Datum *cal, int64 ts, int64 amount)
 					 errmsg("timestamp out of range")));
 		return r;
 	}
-	iv.time = amount;
-	iv.day = 0;
-	iv.month = 0;
-	return DatumGetTimestampTz(FunctionCall3(&cal_funcs(fcinfo)->add, TimestampTzGetDatum(ts),
-											 IntervalPGetDatum(&iv), *cal));
+	return calendar_add(calendar_slot(fcinfo), fcinfo, calarg, ts, amount);
 }
 
 static Interval *
@@ -311,7 +271,6 @@ sla_clock_trans(PG_FUNCTION_ARGS)
 	MemoryContext aggcxt;
 	bool		in_agg = AggCheckCallContext(fcinfo, &aggcxt) != 0;
 	bool		has_cal = PG_NARGS() >= 4;
-	Datum		cal = 0;
 	SlaClockData *st;
 	sla_clock  *c;
 	TimestampTz at;
@@ -333,7 +292,6 @@ sla_clock_trans(PG_FUNCTION_ARGS)
 					 errmsg("sla_clock_agg calendar must not be null"),
 					 errdetail("A NULL calendar usually means a policy or calendar lookup found nothing."),
 					 errhint("For a clock that never stops use the two-argument form sla_clock_agg(at, kind), or the calendar 'mon-sun 00:00-24:00'.")));
-		cal = PG_GETARG_DATUM(3);
 	}
 	at = PG_GETARG_TIMESTAMPTZ(1);
 	check_finite(at, "event time");
@@ -355,7 +313,7 @@ sla_clock_trans(PG_FUNCTION_ARGS)
 						   ts_text(at), ts_text(c->asof)),
 				 errhint("Order the aggregate's input by time: sla_clock_agg(at, kind, cal ORDER BY at, id).")));
 	if (sla_clock_needs_measure(c))
-		business = measure(fcinfo, has_cal ? &cal : NULL, c->asof, at);
+		business = measure(fcinfo, has_cal ? 3 : -1, c->asof, at);
 	status = sla_clock_step(c, at, kind, business);
 	if (status == SLA_STEP_OUT_OF_ORDER || status == SLA_STEP_BAD_INPUT)
 		ereport(ERROR,
@@ -372,7 +330,6 @@ sla_clock_at(PG_FUNCTION_ARGS)
 	SlaClockData *st = get_clock(fcinfo, 0);
 	TimestampTz asof = PG_GETARG_TIMESTAMPTZ(1);
 	bool		has_cal = PG_NARGS() >= 3;
-	Datum		cal = has_cal ? PG_GETARG_DATUM(2) : 0;
 	SlaClockData *r;
 	int64		business = 0;
 
@@ -382,7 +339,7 @@ sla_clock_at(PG_FUNCTION_ARGS)
 		PG_RETURN_SLA_CLOCK_P(st);
 	r = copy_clock(st);
 	if (sla_clock_needs_measure(&r->clock))
-		business = measure(fcinfo, has_cal ? &cal : NULL, r->clock.asof, asof);
+		business = measure(fcinfo, has_cal ? 2 : -1, r->clock.asof, asof);
 	sla_clock_advance(&r->clock, asof, business);
 	PG_RETURN_SLA_CLOCK_P(r);
 }
@@ -570,10 +527,9 @@ sla_metric_due(PG_FUNCTION_ARGS)
 	sla_metric_view m = metric_arg(fcinfo);
 	int64		target = target_arg(fcinfo, 2);
 	bool		has_cal = PG_NARGS() >= 4;
-	Datum		cal = has_cal ? PG_GETARG_DATUM(3) : 0;
 	int64		amount;
 
 	if (!sla_due_amount(&m, target, &amount))
 		PG_RETURN_NULL();
-	PG_RETURN_TIMESTAMPTZ(advance_by(fcinfo, has_cal ? &cal : NULL, m.anchor.at, amount));
+	PG_RETURN_TIMESTAMPTZ(advance_by(fcinfo, has_cal ? 3 : -1, m.anchor.at, amount));
 }
