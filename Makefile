@@ -2,7 +2,11 @@
 #
 # Layout (see README.md, "Layout"):
 #   src/core/*.c   pure algorithms, no PostgreSQL headers (unit-tested and fuzzed alone)
-#   src/*.c        PostgreSQL glue (fmgr, types, aggregates, errors)
+#   src/*_fmgr.c   PostgreSQL glue (fmgr, types, aggregates, errors), one file per area
+#   src/cs_service.c  module magic and the core's allocator (cs_alloc.h on palloc)
+# Headers: every glue .c file includes "postgres.h" first; glue headers (src/*.h) never include
+# postgres.h (they assume it) but include the other PostgreSQL headers they use; core headers
+# (src/core/*.h) include no PostgreSQL header at all, only the C library.
 #   src/sql/*.sql  install script fragments, concatenated in name order into
 #                  sql/cs_service--$(EXTVERSION).sql
 #   sql/, expected/  pg_regress tests; test/pgtap/ pgTAP suites; test/unit/ C unit tests;

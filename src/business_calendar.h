@@ -2,13 +2,12 @@
  * business_calendar.h: the SQL type cs_service.business_calendar.
  *
  * A varlena whose body is the core's serialized calendar (src/core/calendar.h): canonical,
- * ready to compute with, never re-parsed.
+ * ready to compute with, never re-parsed.  A glue header: include after postgres.h.
  */
 #ifndef CS_BUSINESS_CALENDAR_H
 #define CS_BUSINESS_CALENDAR_H
 
-#include "postgres.h"
-
+#include "datatype/timestamp.h"
 #include "fmgr.h"
 #include "pgtime.h"
 

@@ -4,11 +4,10 @@
  * A fixed-size varlena: a format version, then the core's sla_clock (src/core/slaclock.h).
  * The stored form is the in-memory struct (like any fixed-layout PostgreSQL type); the binary
  * send/receive form is field by field, endian-neutral, and the text form is the core's.
+ * A glue header: include after postgres.h.
  */
 #ifndef CS_SLA_CLOCK_TYPE_H
 #define CS_SLA_CLOCK_TYPE_H
-
-#include "postgres.h"
 
 #include "fmgr.h"
 

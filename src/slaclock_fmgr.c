@@ -1,5 +1,5 @@
 /*
- * slaclock.c: PostgreSQL glue for the SLA clock (src/core/slaclock.c).
+ * slaclock_fmgr.c: PostgreSQL glue for the SLA clock (src/core/slaclock.c).
  *
  * - The type cs_service.sla_clock: a fixed-size state, text and binary I/O that round-trip.
  * - The aggregate cs_service.sla_clock_agg(at, kind [, cal]): an ordered event aggregate.  Its

@@ -1,5 +1,5 @@
 /*
- * metrics.c: PostgreSQL glue for the service-quality aggregates.
+ * metrics_fmgr.c: PostgreSQL glue for the service-quality aggregates.
  *
  * Types score_summary, sla_summary and duration_summary (text and binary I/O), their
  * transition, combine and final functions, accessors and confidence intervals.  The
