@@ -89,3 +89,11 @@ fuzz: $(addprefix fuzz-,$(FUZZ_NAMES))
 .PHONY: prove
 prove:
 	pg_prove test/pgtap/*.sql
+
+# ---- C formatting: .clang-format (clang-format 14, Debian 12's) over src/ and the C tests -----
+FORMAT_FILES = $(sort $(wildcard src/*.[ch] src/core/*.[ch] test/unit/*.[ch] test/fuzz/*.[ch]))
+.PHONY: format format-check
+format:
+	clang-format -i $(FORMAT_FILES)
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_FILES)
