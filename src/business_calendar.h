@@ -15,17 +15,17 @@
 
 typedef struct varlena BusinessCalendar;
 
-#define DatumGetBusinessCalendarP(X)	((BusinessCalendar *) PG_DETOAST_DATUM(X))
+#define DatumGetBusinessCalendarP(X)	 ((BusinessCalendar *) PG_DETOAST_DATUM(X))
 #define PG_GETARG_BUSINESS_CALENDAR_P(n) DatumGetBusinessCalendarP(PG_GETARG_DATUM(n))
 #define PG_RETURN_BUSINESS_CALENDAR_P(x) PG_RETURN_POINTER(x)
 
 /* A calendar prepared for computing, with its zone's transitions for a window of instants. */
 typedef struct PreparedCalendar
 {
-	bc_calendar cal;			/* points into `bytes` */
-	bc_zone		zone;
+	bc_calendar cal; /* points into `bytes` */
+	bc_zone zone;
 	bc_prepared *prep;
-	pg_tz	   *tz;
+	pg_tz *tz;
 } PreparedCalendar;
 
 /*
