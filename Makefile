@@ -2,8 +2,12 @@
 #
 # Layout (see README.md, "Layout"):
 #   src/core/*.c   pure algorithms, no PostgreSQL headers (unit-tested and fuzzed alone)
-#   src/*.c        PostgreSQL glue (fmgr, types, aggregates, errors)
-#   src/sql/       the SQL of the current release, by topic (src/sql/README.md):
+#   src/*_fmgr.c   PostgreSQL glue (fmgr, types, aggregates, errors), one file per area
+#   src/cs_service.c  module magic and the core's allocator (cs_alloc.h on palloc)
+# Headers: every glue .c file includes "postgres.h" first; glue headers (src/*.h) never include
+# postgres.h (they assume it) but include the other PostgreSQL headers they use; core headers
+# (src/core/*.h) include no PostgreSQL header at all, only the C library.
+#   src/sql/       the SQL of the current release, by topic (doc/contributing.md):
 #                    data/*.sql  types, C functions, aggregates, tables: created by the install,
 #                                changed by an upgrade script's own ALTERs
 #                    code/*.sql  views, SQL and PL/pgSQL functions, triggers: created by the
@@ -99,3 +103,11 @@ fuzz: $(addprefix fuzz-,$(FUZZ_NAMES))
 .PHONY: prove
 prove:
 	pg_prove test/pgtap/*.sql
+
+# ---- C formatting: .clang-format (clang-format 14, Debian 12's) over src/ and the C tests -----
+FORMAT_FILES = $(sort $(wildcard src/*.[ch] src/core/*.[ch] test/unit/*.[ch] test/fuzz/*.[ch]))
+.PHONY: format format-check
+format:
+	clang-format -i $(FORMAT_FILES)
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_FILES)

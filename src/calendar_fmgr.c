@@ -6,8 +6,9 @@
  * converted exactly as `timestamp AT TIME ZONE zone` converts it.
  *
  * Prepared calendars (the zone's transitions for a window of instants and the core's derived
- * tables) are cached per call site in fn_extra: a few entries, compared by content, so a column
- * holding a handful of calendars is prepared once per calendar, not once per row.
+ * tables) are cached per call site, in a slot the caller names (fn_extra for the functions here,
+ * a field of its own fn_extra state for the SLA clock): a few entries, compared by content, so a
+ * column holding a handful of calendars is prepared once per calendar, not once per row.
  */
 #include "postgres.h"
 
@@ -32,9 +33,9 @@
 #include "business_calendar.h"
 
 /* instants the functions accept: years 0001 to 9999 */
-#define CAL_MIN_TS	((int64) BC_MIN_DAY * USECS_PER_DAY)
-#define CAL_END_TS	(((int64) BC_MAX_DAY + 1) * USECS_PER_DAY)
-#define CACHE_SIZE	16
+#define CAL_MIN_TS ((int64) BC_MIN_DAY * USECS_PER_DAY)
+#define CAL_END_TS (((int64) BC_MAX_DAY + 1) * USECS_PER_DAY)
+#define CACHE_SIZE 16
 
 /* ---------------------------------------------------------------------------------------------
  * Time zones
@@ -43,7 +44,7 @@
 static pg_tz *
 lookup_zone(const char *name, bool *ok)
 {
-	pg_tz	   *tz = pg_tzset(name);
+	pg_tz *tz = pg_tzset(name);
 
 	*ok = tz != NULL && pg_tz_acceptable(tz);
 	return tz;
@@ -52,26 +53,26 @@ lookup_zone(const char *name, bool *ok)
 static void
 unknown_zone_error(const char *name)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("time zone \"%s\" not recognized", name),
-			 errdetail("A business calendar needs an IANA time zone name."),
-			 errhint("Use a name from pg_timezone_names, for example \"Europe/Moscow\" or \"America/New_York\".")));
+	ereport(
+		ERROR,
+		(errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("time zone \"%s\" not recognized", name),
+		 errdetail("A business calendar needs an IANA time zone name."),
+		 errhint(
+			 "Use a name from pg_timezone_names, for example \"Europe/Moscow\" or \"America/New_York\".")));
 }
 
 /* local -> instant, exactly as timestamp AT TIME ZONE does it */
 static int64_t
 local_to_utc(int64_t local, void *arg)
 {
-	pg_tz	   *tz = (pg_tz *) arg;
+	pg_tz *tz = (pg_tz *) arg;
 	struct pg_tm tm;
-	fsec_t		fsec;
-	int			tzoff;
+	fsec_t fsec;
+	int tzoff;
 
 	if (timestamp2tm((Timestamp) local, NULL, &tm, &fsec, NULL, NULL) != 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("timestamp out of range")));
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("timestamp out of range")));
 	tzoff = DetermineTimeZoneOffset(&tm, tz);
 	return local + (int64) tzoff * USECS_PER_SEC;
 }
@@ -80,28 +81,26 @@ static pg_time_t
 ts_to_pgtime(int64 ts)
 {
 	return (pg_time_t) (ts / USECS_PER_SEC) +
-		(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY;
+		   (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY;
 }
 
 static int64
 pgtime_to_ts(pg_time_t t)
 {
-	return ((int64) t - (int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY) * USECS_PER_SEC;
+	return ((int64) t - (int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY) *
+		   USECS_PER_SEC;
 }
 
 /* Lists the zone's offset changes around [lo, hi) into zone (memory in the current context). */
 static void
 build_zone(bc_zone *zone, pg_tz *tz, int64 lo, int64 hi)
 {
-	pg_time_t	t = ts_to_pgtime(lo - BC_ZONE_MARGIN);
-	pg_time_t	end = ts_to_pgtime(hi + BC_ZONE_MARGIN);
-	long int	before_off,
-				after_off;
-	int			before_dst,
-				after_dst;
-	pg_time_t	boundary;
-	int			res,
-				cap = 16;
+	pg_time_t t = ts_to_pgtime(lo - BC_ZONE_MARGIN);
+	pg_time_t end = ts_to_pgtime(hi + BC_ZONE_MARGIN);
+	long int before_off, after_off;
+	int before_dst, after_dst;
+	pg_time_t boundary;
+	int res, cap = 16;
 
 	zone->lo = lo;
 	zone->hi = hi;
@@ -123,9 +122,10 @@ build_zone(bc_zone *zone, pg_tz *tz, int64 lo, int64 hi)
 		 */
 		if (res == 0)
 		{
-			pg_time_t	t1 = t + 1;
+			pg_time_t t1 = t + 1;
 
-			res = pg_next_dst_boundary(&t1, &before_off, &before_dst, &boundary, &after_off, &after_dst, tz);
+			res = pg_next_dst_boundary(&t1, &before_off, &before_dst, &boundary, &after_off,
+									   &after_dst, tz);
 		}
 		if (res != 1 || boundary > end)
 			break;
@@ -142,12 +142,13 @@ build_zone(bc_zone *zone, pg_tz *tz, int64 lo, int64 hi)
 			zone->ntrans++;
 		}
 		t = boundary > t ? boundary : t + 1;
-		res = pg_next_dst_boundary(&t, &before_off, &before_dst, &boundary, &after_off, &after_dst, tz);
+		res = pg_next_dst_boundary(&t, &before_off, &before_dst, &boundary, &after_off, &after_dst,
+								   tz);
 	}
 	if (res < 0)
 		elog(ERROR, "could not read the transitions of time zone \"%s\"", pg_get_timezone_name(tz));
 	if (res == 0)
-		zone->hi = PG_INT64_MAX;	/* no change after this: the table is complete */
+		zone->hi = PG_INT64_MAX; /* no change after this: the table is complete */
 
 	/*
 	 * No instant outside the years 1-9999 is accepted, so a window reaching their end is as good
@@ -167,32 +168,34 @@ struct CalendarCache;
 
 typedef struct CacheEntry
 {
-	PreparedCalendar pc;		/* first: calendar_cover casts back */
-	struct CalendarCache *cache;	/* the cache holding this entry */
-	MemoryContext cxt;			/* holds everything below */
-	char	   *bytes;			/* a copy of the calendar value */
-	Size		len;
-	uint64		used;
-	int64		focus_lo;		/* the instants prepared for: zone table and day table */
-	int64		focus_hi;
+	PreparedCalendar pc;		 /* first: calendar_cover casts back */
+	struct CalendarCache *cache; /* the cache holding this entry */
+	MemoryContext cxt;			 /* holds everything below */
+	char *bytes;				 /* a copy of the calendar value */
+	Size len;
+	uint64 used;
+	int64 focus_lo; /* the instants prepared for: zone table and day table */
+	int64 focus_hi;
 } CacheEntry;
 
 typedef struct CalendarCache
 {
-	CacheEntry	entries[CACHE_SIZE];
-	int			nentries;
-	uint64		clock;
-	bool		arg_stable;		/* the calendar argument is a Const */
-	Pointer		last_raw;		/* for a stable argument: its datum, and its entry */
+	CacheEntry entries[CACHE_SIZE];
+	int nentries;
+	uint64 clock;
+	bool arg_stable;  /* the calendar argument is a Const */
+	Pointer last_raw; /* for a stable argument: its datum, and its entry */
 	CacheEntry *last_entry;
 } CalendarCache;
 
+/* (Re)builds entry e for the calendar whose stored body (after the varlena header) is given. */
 static void
-build_entry(CacheEntry *e, const char *bytes, Size len, int64 lo, int64 hi)
+build_entry(CacheEntry *e, const char *body, Size bodylen, int64 lo, int64 hi)
 {
 	MemoryContext old;
 	const char *msg;
-	bool		ok;
+	bool ok;
+	Size len = bodylen + VARHDRSZ;
 
 	/* if anything below fails, the entry must not be found again half-built */
 	e->len = 0;
@@ -200,11 +203,14 @@ build_entry(CacheEntry *e, const char *bytes, Size len, int64 lo, int64 hi)
 		e->cache->last_raw = NULL;
 	MemoryContextReset(e->cxt);
 	old = MemoryContextSwitchTo(e->cxt);
+	/* a copy with a 4-byte header, aligned, whatever form the argument came in */
 	e->bytes = palloc(len);
-	memcpy(e->bytes, bytes, len);
+	SET_VARSIZE(e->bytes, len);
+	memcpy(e->bytes + VARHDRSZ, body, bodylen);
 	msg = bc_view(e->bytes, len, &e->pc.cal);
 	if (msg)
-		ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("corrupt business calendar: %s", msg)));
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED), errmsg("corrupt business calendar: %s", msg)));
 	e->pc.tz = lookup_zone(e->pc.cal.zone, &ok);
 	if (!ok)
 		unknown_zone_error(e->pc.cal.zone);
@@ -234,21 +240,19 @@ void
 calendar_cover(PreparedCalendar *pc, TimestampTz need)
 {
 	CacheEntry *e = (CacheEntry *) pc;
-	int64		lo = e->focus_lo,
-				hi = e->focus_hi,
-				width = Max(hi - lo, 366 * USECS_PER_DAY);
-	char	   *bytes;
-	Size		len = e->len;
+	int64 lo = e->focus_lo, hi = e->focus_hi, width = Max(hi - lo, 366 * USECS_PER_DAY);
+	char *body;
+	Size bodylen = e->len - VARHDRSZ;
 
 	if (need < lo)
 		lo = need - width;
 	if (need >= hi)
 		hi = need + width;
 	/* the bytes live in the context about to be reset: keep a copy */
-	bytes = palloc(len);
-	memcpy(bytes, e->bytes, len);
-	build_entry(e, bytes, len, clamp_ts(lo), clamp_ts(hi));
-	pfree(bytes);
+	body = palloc(bodylen);
+	memcpy(body, e->bytes + VARHDRSZ, bodylen);
+	build_entry(e, body, bodylen, clamp_ts(lo), clamp_ts(hi));
+	pfree(body);
 }
 
 /*
@@ -259,8 +263,8 @@ calendar_cover(PreparedCalendar *pc, TimestampTz need)
 static bool
 arg_is_const(FmgrInfo *flinfo, int argno)
 {
-	Node	   *expr = flinfo->fn_expr;
-	List	   *args;
+	Node *expr = flinfo->fn_expr;
+	List *args;
 
 	if (expr == NULL)
 		return false;
@@ -271,21 +275,27 @@ arg_is_const(FmgrInfo *flinfo, int argno)
 	return argno < list_length(args) && IsA(list_nth(args, argno), Const);
 }
 
-PreparedCalendar *
-calendar_prepare(FunctionCallInfo fcinfo, int argno, TimestampTz lo, TimestampTz hi)
+static bool
+entry_matches(const CacheEntry *e, const char *body, Size bodylen)
 {
-	Pointer		raw = DatumGetPointer(PG_GETARG_DATUM(argno));
-	BusinessCalendar *cal;
-	const char *bytes;
-	Size		len;
-	CalendarCache *cache = (CalendarCache *) fcinfo->flinfo->fn_extra;
+	return e->len == bodylen + VARHDRSZ && memcmp(e->bytes + VARHDRSZ, body, bodylen) == 0;
+}
+
+PreparedCalendar *
+calendar_prepare(void **slot, FunctionCallInfo fcinfo, int argno, TimestampTz lo, TimestampTz hi)
+{
+	Pointer raw = DatumGetPointer(PG_GETARG_DATUM(argno));
+	struct varlena *cal;
+	const char *body;
+	Size bodylen;
+	CalendarCache *cache = (CalendarCache *) *slot;
 	CacheEntry *e = NULL;
 
 	if (cache == NULL)
 	{
 		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CalendarCache));
 		cache->arg_stable = arg_is_const(fcinfo->flinfo, argno);
-		fcinfo->flinfo->fn_extra = cache;
+		*slot = cache;
 	}
 	/* a constant calendar is the same datum on every row: no detoasting, no comparing */
 	if (cache->arg_stable && raw == cache->last_raw)
@@ -293,18 +303,21 @@ calendar_prepare(FunctionCallInfo fcinfo, int argno, TimestampTz lo, TimestampTz
 		e = cache->last_entry;
 		goto found;
 	}
-	cal = PG_GETARG_BUSINESS_CALENDAR_P(argno);
-	bytes = (const char *) cal;
-	len = VARSIZE(cal);
-	for (int i = 0; i < cache->nentries; i++)
-	{
-		CacheEntry *c = &cache->entries[i];
 
-		if (c->len == len && memcmp(c->bytes + VARHDRSZ, bytes + VARHDRSZ, len - VARHDRSZ) == 0)
-		{
-			e = c;
-			break;
-		}
+	/*
+	 * Compared in the form it comes in: a short (1-byte header) value is not copied, so a
+	 * calendar from a table column costs a comparison per row, no allocation.  The entry used
+	 * last is tried first.
+	 */
+	cal = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(argno));
+	body = VARDATA_ANY(cal);
+	bodylen = VARSIZE_ANY_EXHDR(cal);
+	if (cache->last_entry != NULL && entry_matches(cache->last_entry, body, bodylen))
+		e = cache->last_entry;
+	for (int i = 0; e == NULL && i < cache->nentries; i++)
+	{
+		if (entry_matches(&cache->entries[i], body, bodylen))
+			e = &cache->entries[i];
 	}
 	if (e == NULL)
 	{
@@ -323,7 +336,8 @@ calendar_prepare(FunctionCallInfo fcinfo, int argno, TimestampTz lo, TimestampTz
 					e = &cache->entries[i];
 		}
 		/* a window of at least a year around the instants in play */
-		build_entry(e, bytes, len, clamp_ts(lo - 366 * USECS_PER_DAY), clamp_ts(hi + 366 * USECS_PER_DAY));
+		build_entry(e, body, bodylen, clamp_ts(lo - 366 * USECS_PER_DAY),
+					clamp_ts(hi + 366 * USECS_PER_DAY));
 	}
 	if ((Pointer) cal != raw)
 		pfree(cal);
@@ -350,26 +364,23 @@ found:
 static void
 check_zone_offsets(pg_tz *tz, const char *name)
 {
-	pg_time_t	t = ts_to_pgtime(CAL_MIN_TS);
-	pg_time_t	end = ts_to_pgtime((int64) bc_days_from_civil(2500, 1, 1) * USECS_PER_DAY);
-	long int	before_off,
-				after_off;
-	int			before_dst,
-				after_dst,
-				res;
-	pg_time_t	boundary;
-	const long	limit = 26 * 3600;
+	pg_time_t t = ts_to_pgtime(CAL_MIN_TS);
+	pg_time_t end = ts_to_pgtime((int64) bc_days_from_civil(2500, 1, 1) * USECS_PER_DAY);
+	long int before_off, after_off;
+	int before_dst, after_dst, res;
+	pg_time_t boundary;
+	const long limit = 26 * 3600;
 
 	for (int i = 0; i < 100000; i++)
 	{
-		res = pg_next_dst_boundary(&t, &before_off, &before_dst, &boundary, &after_off, &after_dst, tz);
+		res = pg_next_dst_boundary(&t, &before_off, &before_dst, &boundary, &after_off, &after_dst,
+								   tz);
 		if (res < 0 || before_off > limit || before_off < -limit ||
 			(res == 1 && (after_off > limit || after_off < -limit)))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("time zone \"%s\" has a UTC offset beyond 26 hours", name),
-					 errdetail("Business calendars need a time zone within a day of UTC."),
-					 errhint("Use an IANA zone name such as \"Europe/Moscow\".")));
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							errmsg("time zone \"%s\" has a UTC offset beyond 26 hours", name),
+							errdetail("Business calendars need a time zone within a day of UTC."),
+							errhint("Use an IANA zone name such as \"Europe/Moscow\".")));
 		if (res != 1 || boundary > end)
 			break;
 		t = boundary > t ? boundary : t + 1;
@@ -380,9 +391,9 @@ check_zone_offsets(pg_tz *tz, const char *name)
 static BusinessCalendar *
 finish_calendar(bc_calendar *cal)
 {
-	bool		ok;
-	pg_tz	   *tz = lookup_zone(cal->zone, &ok);
-	Size		size;
+	bool ok;
+	pg_tz *tz = lookup_zone(cal->zone, &ok);
+	Size size;
 	BusinessCalendar *result;
 
 	if (!ok)
@@ -400,22 +411,23 @@ PG_FUNCTION_INFO_V1(business_calendar_in);
 Datum
 business_calendar_in(PG_FUNCTION_ARGS)
 {
-	char	   *text = PG_GETARG_CSTRING(0);
+	char *text = PG_GETARG_CSTRING(0);
 	bc_calendar cal;
 	bc_parse_error err;
 
 	if (!bc_parse(text, strlen(text), &cal, &err))
 	{
-		int			show = pg_mbcliplen(text + err.item_start, err.item_len, 200);
-		char	   *item = psprintf("%.*s%s", show, text + err.item_start,
-									show < err.item_len ? "..." : "");
+		int show = pg_mbcliplen(text + err.item_start, err.item_len, 200);
+		char *item =
+			psprintf("%.*s%s", show, text + err.item_start, show < err.item_len ? "..." : "");
 
 		err.message[0] = pg_toupper((unsigned char) err.message[0]);
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid business calendar item \"%s\"", item),
-				 errdetail("%s.", err.message),
-				 errhint("A calendar looks like \"Europe/Moscow; mon-fri 09:00-18:00; 2026-01-01..2026-01-08 off\".")));
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid business calendar item \"%s\"", item), errdetail("%s.", err.message),
+			 errhint(
+				 "A calendar looks like \"Europe/Moscow; mon-fri 09:00-18:00; 2026-01-01..2026-01-08 off\".")));
 	}
 	PG_RETURN_BUSINESS_CALENDAR_P(finish_calendar(&cal));
 }
@@ -427,7 +439,8 @@ view_of(BusinessCalendar *value)
 	const char *msg = bc_view(value, VARSIZE(value), &cal);
 
 	if (msg)
-		ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("corrupt business calendar: %s", msg)));
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED), errmsg("corrupt business calendar: %s", msg)));
 	return cal;
 }
 
@@ -478,22 +491,21 @@ business_calendar_send(PG_FUNCTION_ARGS)
 static void
 bad_binary(const char *what)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid binary business calendar: %s", what)));
+	ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					errmsg("invalid binary business calendar: %s", what)));
 }
 
 PG_FUNCTION_INFO_V1(business_calendar_recv);
 Datum
 business_calendar_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	StringInfo buf = (StringInfo) PG_GETARG_POINTER(0);
 	bc_calendar cal;
-	bc_span    *spans;
-	bc_range   *ranges;
+	bc_span *spans;
+	bc_range *ranges;
 	const char *zone;
 	const char *msg;
-	int			version = pq_getmsgint(buf, 1);
+	int version = pq_getmsgint(buf, 1);
 
 	if (version != BC_FORMAT_VERSION)
 		bad_binary("unknown format version");
@@ -546,8 +558,8 @@ PG_FUNCTION_INFO_V1(business_calendar_ne);
 Datum
 business_calendar_ne(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(!DatumGetBool(DirectFunctionCall2(business_calendar_eq,
-													 PG_GETARG_DATUM(0), PG_GETARG_DATUM(1))));
+	PG_RETURN_BOOL(!DatumGetBool(
+		DirectFunctionCall2(business_calendar_eq, PG_GETARG_DATUM(0), PG_GETARG_DATUM(1))));
 }
 
 /*
@@ -559,9 +571,8 @@ calendar_cmp(FunctionCallInfo fcinfo)
 {
 	BusinessCalendar *a = PG_GETARG_BUSINESS_CALENDAR_P(0);
 	BusinessCalendar *b = PG_GETARG_BUSINESS_CALENDAR_P(1);
-	Size		la = VARSIZE(a) - VARHDRSZ,
-				lb = VARSIZE(b) - VARHDRSZ;
-	int			c = memcmp(VARDATA(a), VARDATA(b), Min(la, lb));
+	Size la = VARSIZE(a) - VARHDRSZ, lb = VARSIZE(b) - VARHDRSZ;
+	int c = memcmp(VARDATA(a), VARDATA(b), Min(la, lb));
 
 	if (c != 0)
 		return c < 0 ? -1 : 1;
@@ -621,14 +632,12 @@ check_instant(TimestampTz t, const char *what)
 {
 	if (TIMESTAMP_NOT_FINITE(t))
 		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("%s must be finite", what),
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("%s must be finite", what),
 				 errdetail("Business time cannot be measured to or from infinity.")));
 	if (t < CAL_MIN_TS || t >= CAL_END_TS)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("%s is out of range for business-time arithmetic", what),
-				 errdetail("Business calendars cover the years 0001 to 9999.")));
+		ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+						errmsg("%s is out of range for business-time arithmetic", what),
+						errdetail("Business calendars cover the years 0001 to 9999.")));
 }
 
 /* Turns a core status into the error it means; `need` is where the answer lies. */
@@ -641,17 +650,18 @@ raise_status(bc_status st, const char *func)
 		case BC_NEED_COVERAGE:
 			return;
 		case BC_UNREACHABLE:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s cannot be reached in this business calendar", func),
-					 errdetail("The calendar does not have enough business time in the years 0001 to 9999 for the amount."),
-					 errhint("Check that the calendar has weekly hours, not only date rules.")));
+			ereport(
+				ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s cannot be reached in this business calendar", func),
+				 errdetail(
+					 "The calendar does not have enough business time in the years 0001 to 9999 for the amount."),
+				 errhint("Check that the calendar has weekly hours, not only date rules.")));
 			break;
 		case BC_OUT_OF_RANGE:
-			ereport(ERROR,
-					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-					 errmsg("%s result is out of range", func),
-					 errdetail("Business calendars cover the years 0001 to 9999.")));
+			ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+							errmsg("%s result is out of range", func),
+							errdetail("Business calendars cover the years 0001 to 9999.")));
 			break;
 	}
 }
@@ -676,11 +686,48 @@ cover_or_fail(PreparedCalendar *pc, int64 need, const char *func)
 static Interval *
 make_time_interval(int64 usecs)
 {
-	Interval   *result = palloc(sizeof(Interval));
+	Interval *result = palloc(sizeof(Interval));
 
 	result->time = usecs;
 	result->day = 0;
 	result->month = 0;
+	return result;
+}
+
+/*
+ * business_duration(a, b, cal) in microseconds, cal being argument argno, its prepared form
+ * cached in *slot; every check and error of the SQL function.
+ */
+int64
+calendar_duration(void **slot, FunctionCallInfo fcinfo, int argno, TimestampTz a, TimestampTz b)
+{
+	PreparedCalendar *pc;
+	int64_t result, need;
+	bc_status st;
+
+	check_instant(a, "business_duration start");
+	check_instant(b, "business_duration end");
+	pc = calendar_prepare(slot, fcinfo, argno, Min(a, b), Max(a, b));
+	while ((st = bc_duration(pc->prep, a, b, &result, &need)) == BC_NEED_COVERAGE)
+		cover_or_fail(pc, need, "business_duration");
+	raise_status(st, "business_duration");
+	return result;
+}
+
+/* business_add(ts, amount microseconds, cal), as calendar_duration */
+TimestampTz
+calendar_add(void **slot, FunctionCallInfo fcinfo, int argno, TimestampTz ts, int64 amount)
+{
+	PreparedCalendar *pc;
+	int64_t result, need;
+	bc_status st;
+
+	check_instant(ts, "business_add start");
+	pc = calendar_prepare(slot, fcinfo, argno, ts, ts);
+	while ((st = bc_add(pc->prep, ts, amount, &result, &need)) == BC_NEED_COVERAGE)
+		cover_or_fail(pc, need, "business_add");
+	raise_status(st, "business_add");
+	check_result(result, "business_add");
 	return result;
 }
 
@@ -690,18 +737,9 @@ business_duration(PG_FUNCTION_ARGS)
 {
 	TimestampTz a = PG_GETARG_TIMESTAMPTZ(0);
 	TimestampTz b = PG_GETARG_TIMESTAMPTZ(1);
-	PreparedCalendar *pc;
-	int64_t		result,
-				need;
-	bc_status	st;
 
-	check_instant(a, "business_duration start");
-	check_instant(b, "business_duration end");
-	pc = calendar_prepare(fcinfo, 2, Min(a, b), Max(a, b));
-	while ((st = bc_duration(pc->prep, a, b, &result, &need)) == BC_NEED_COVERAGE)
-		cover_or_fail(pc, need, "business_duration");
-	raise_status(st, "business_duration");
-	PG_RETURN_INTERVAL_P(make_time_interval(result));
+	PG_RETURN_INTERVAL_P(
+		make_time_interval(calendar_duration(&fcinfo->flinfo->fn_extra, fcinfo, 2, a, b)));
 }
 
 PG_FUNCTION_INFO_V1(business_add);
@@ -709,26 +747,20 @@ Datum
 business_add(PG_FUNCTION_ARGS)
 {
 	TimestampTz ts = PG_GETARG_TIMESTAMPTZ(0);
-	Interval   *amount = PG_GETARG_INTERVAL_P(1);
-	PreparedCalendar *pc;
-	int64_t		result,
-				need;
-	bc_status	st;
+	Interval *amount = PG_GETARG_INTERVAL_P(1);
 
-	check_instant(ts, "business_add start");
+	check_instant(ts, "business_add start"); /* before the amount, as calendar_add does */
 	if (amount->month != 0 || amount->day != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("business_add amount must not have days or months"),
-				 errdetail("The amount was %s; a business day has no fixed length.",
-						   DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(amount)))),
-				 errhint("Give the amount in hours, e.g. interval '16 hours', or use business_days_add for whole business days.")));
-	pc = calendar_prepare(fcinfo, 2, ts, ts);
-	while ((st = bc_add(pc->prep, ts, amount->time, &result, &need)) == BC_NEED_COVERAGE)
-		cover_or_fail(pc, need, "business_add");
-	raise_status(st, "business_add");
-	check_result(result, "business_add");
-	PG_RETURN_TIMESTAMPTZ(result);
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("business_add amount must not have days or months"),
+			 errdetail(
+				 "The amount was %s; a business day has no fixed length.",
+				 DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(amount)))),
+			 errhint(
+				 "Give the amount in hours, e.g. interval '16 hours', or use business_days_add for whole business days.")));
+	PG_RETURN_TIMESTAMPTZ(calendar_add(&fcinfo->flinfo->fn_extra, fcinfo, 2, ts, amount->time));
 }
 
 PG_FUNCTION_INFO_V1(business_days_add);
@@ -736,14 +768,13 @@ Datum
 business_days_add(PG_FUNCTION_ARGS)
 {
 	TimestampTz ts = PG_GETARG_TIMESTAMPTZ(0);
-	int32		days = PG_GETARG_INT32(1);
+	int32 days = PG_GETARG_INT32(1);
 	PreparedCalendar *pc;
-	int64_t		result,
-				need;
-	bc_status	st;
+	int64_t result, need;
+	bc_status st;
 
 	check_instant(ts, "business_days_add start");
-	pc = calendar_prepare(fcinfo, 2, ts, ts);
+	pc = calendar_prepare(&fcinfo->flinfo->fn_extra, fcinfo, 2, ts, ts);
 	while ((st = bc_days_add(pc->prep, ts, days, &result, &need)) == BC_NEED_COVERAGE)
 		cover_or_fail(pc, need, "business_days_add");
 	raise_status(st, "business_days_add");
@@ -757,12 +788,12 @@ is_business_time(PG_FUNCTION_ARGS)
 {
 	TimestampTz ts = PG_GETARG_TIMESTAMPTZ(0);
 	PreparedCalendar *pc;
-	int64_t		need;
-	bool		result;
-	bc_status	st;
+	int64_t need;
+	bool result;
+	bc_status st;
 
 	check_instant(ts, "is_business_time instant");
-	pc = calendar_prepare(fcinfo, 1, ts, ts + 1);
+	pc = calendar_prepare(&fcinfo->flinfo->fn_extra, fcinfo, 1, ts, ts + 1);
 	while ((st = bc_is_business(pc->prep, ts, &result, &need)) == BC_NEED_COVERAGE)
 		cover_or_fail(pc, need, "is_business_time");
 	raise_status(st, "is_business_time");
@@ -775,12 +806,11 @@ next_business_time(PG_FUNCTION_ARGS)
 {
 	TimestampTz ts = PG_GETARG_TIMESTAMPTZ(0);
 	PreparedCalendar *pc;
-	int64_t		result,
-				need;
-	bc_status	st;
+	int64_t result, need;
+	bc_status st;
 
 	check_instant(ts, "next_business_time instant");
-	pc = calendar_prepare(fcinfo, 1, ts, ts + 1);
+	pc = calendar_prepare(&fcinfo->flinfo->fn_extra, fcinfo, 1, ts, ts + 1);
 	while ((st = bc_next_business(pc->prep, ts, &result, &need)) == BC_NEED_COVERAGE)
 		cover_or_fail(pc, need, "next_business_time");
 	raise_status(st, "next_business_time");
@@ -792,21 +822,18 @@ PG_FUNCTION_INFO_V1(business_windows);
 Datum
 business_windows(PG_FUNCTION_ARGS)
 {
-	RangeType  *r = PG_GETARG_RANGE_P(0);
+	RangeType *r = PG_GETARG_RANGE_P(0);
 	BusinessCalendar *value = PG_GETARG_BUSINESS_CALENDAR_P(1);
-	Oid			mltrngtypoid = get_fn_expr_rettype(fcinfo->flinfo);
+	Oid mltrngtypoid = get_fn_expr_rettype(fcinfo->flinfo);
 	TypeCacheEntry *rangetyp = lookup_type_cache(TSTZRANGEOID, TYPECACHE_RANGE_INFO);
-	RangeBound	lower,
-				upper;
-	bool		empty,
-				ok;
+	RangeBound lower, upper;
+	bool empty, ok;
 	bc_calendar cal = view_of(value);
-	bc_zone		zone;
-	bc_piece   *pieces;
+	bc_zone zone;
+	bc_piece *pieces;
 	RangeType **ranges;
-	int			n;
-	int64		a,
-				b;
+	int n;
+	int64 a, b;
 
 	if (!OidIsValid(mltrngtypoid))
 		mltrngtypoid = TSTZMULTIRANGEOID;
@@ -814,10 +841,9 @@ business_windows(PG_FUNCTION_ARGS)
 	if (empty)
 		PG_RETURN_MULTIRANGE_P(make_empty_multirange(mltrngtypoid, rangetyp));
 	if (lower.infinite || upper.infinite)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("business_windows range must be bounded"),
-				 errhint("Give both ends, e.g. tstzrange('2026-01-01', '2026-02-01').")));
+		ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+						errmsg("business_windows range must be bounded"),
+						errhint("Give both ends, e.g. tstzrange('2026-01-01', '2026-02-01').")));
 	a = DatumGetTimestampTz(lower.val);
 	b = DatumGetTimestampTz(upper.val);
 	check_instant(a, "business_windows range start");
@@ -827,9 +853,8 @@ business_windows(PG_FUNCTION_ARGS)
 	if (upper.inclusive)
 		b += 1;
 	if (b - a > (int64) 200 * 366 * USECS_PER_DAY)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("business_windows range is longer than 200 years")));
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						errmsg("business_windows range is longer than 200 years")));
 	zone.to_utc = local_to_utc;
 	zone.arg = lookup_zone(cal.zone, &ok);
 	if (!ok)
@@ -838,8 +863,7 @@ business_windows(PG_FUNCTION_ARGS)
 	ranges = palloc(sizeof(RangeType *) * (n + 1));
 	for (int i = 0; i < n; i++)
 	{
-		RangeBound	lo = {0},
-					hi = {0};
+		RangeBound lo = {0}, hi = {0};
 
 		lo.val = TimestampTzGetDatum(pieces[i].start);
 		lo.inclusive = true;

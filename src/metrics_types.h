@@ -16,20 +16,20 @@
 /* score_summary: 104 bytes */
 typedef struct ScoreSummary
 {
-	int32		vl_len_;
-	uint8		version;
-	uint8		flags;			/* 0 */
-	uint16		reserved;		/* 0 */
+	int32 vl_len_;
+	uint8 version;
+	uint8 flags;	 /* 0 */
+	uint16 reserved; /* 0 */
 	cs_score_counts s;
 } ScoreSummary;
 
 /* sla_summary: 24 bytes */
 typedef struct SlaSummary
 {
-	int32		vl_len_;
-	uint8		version;
-	uint8		flags;			/* 0 */
-	uint16		reserved;		/* 0 */
+	int32 vl_len_;
+	uint8 version;
+	uint8 flags;	 /* 0 */
+	uint16 reserved; /* 0 */
 	cs_sla_counts s;
 } SlaSummary;
 
@@ -49,19 +49,19 @@ typedef struct SlaSummary
 
 typedef struct DurationSummary
 {
-	int32		vl_len_;
-	uint8		version;
-	uint8		flags;
-	uint16		reserved;		/* 0 */
-	int32		nnz;			/* sparse: number of buckets listed; dense: 0 */
-	int32		reserved2;		/* 0 */
-	cs_dd_head	h;
-	int64		data[FLEXIBLE_ARRAY_MEMBER];
+	int32 vl_len_;
+	uint8 version;
+	uint8 flags;
+	uint16 reserved; /* 0 */
+	int32 nnz;		 /* sparse: number of buckets listed; dense: 0 */
+	int32 reserved2; /* 0 */
+	cs_dd_head h;
+	int64 data[FLEXIBLE_ARRAY_MEMBER];
 } DurationSummary;
 
 #define DS_SPARSE_SIZE(nnz) \
 	(offsetof(DurationSummary, data) + (Size) (nnz) * (sizeof(int64) + sizeof(uint16)))
-#define DS_DENSE_SIZE (offsetof(DurationSummary, h) + sizeof(cs_dd_sketch))
+#define DS_DENSE_SIZE	  (offsetof(DurationSummary, h) + sizeof(cs_dd_sketch))
 #define DS_SPARSE_IDX(ds) ((uint16 *) ((ds)->data + (ds)->nnz))
 
 /* detoasted, version-checked access */
@@ -69,11 +69,11 @@ extern ScoreSummary *cs_score_summary_get(Datum d);
 extern SlaSummary *cs_sla_summary_get(Datum d);
 extern DurationSummary *cs_duration_summary_get(Datum d);
 
-#define DatumGetScoreSummaryP(d) cs_score_summary_get(d)
-#define DatumGetSlaSummaryP(d) cs_sla_summary_get(d)
-#define DatumGetDurationSummaryP(d) cs_duration_summary_get(d)
-#define PG_GETARG_SCORE_SUMMARY_P(n) DatumGetScoreSummaryP(PG_GETARG_DATUM(n))
-#define PG_GETARG_SLA_SUMMARY_P(n) DatumGetSlaSummaryP(PG_GETARG_DATUM(n))
+#define DatumGetScoreSummaryP(d)		cs_score_summary_get(d)
+#define DatumGetSlaSummaryP(d)			cs_sla_summary_get(d)
+#define DatumGetDurationSummaryP(d)		cs_duration_summary_get(d)
+#define PG_GETARG_SCORE_SUMMARY_P(n)	DatumGetScoreSummaryP(PG_GETARG_DATUM(n))
+#define PG_GETARG_SLA_SUMMARY_P(n)		DatumGetSlaSummaryP(PG_GETARG_DATUM(n))
 #define PG_GETARG_DURATION_SUMMARY_P(n) DatumGetDurationSummaryP(PG_GETARG_DATUM(n))
 
 #endif

@@ -18,6 +18,7 @@ finish() { cs_summary "cs_service tests"; exit $?; }
 cs_setup_packages || finish
 
 cs_stage build "Build (make WERROR=1)" show cs_build WERROR=1 || finish
+cs_stage format "C format (make format-check)" quiet make --no-print-directory format-check || true
 
 cs_detail_unit() { grep -E '^unit tests:' "$1" | tail -n 1; }
 cs_stage unit "C unit tests (make unittest)" show timeout 300 make --no-print-directory unittest

@@ -14,24 +14,24 @@
 
 #include "cs_alloc.h"
 
-#define US	BC_USECS_PER_SEC
+#define US	   BC_USECS_PER_SEC
 #define DAY_US BC_USECS_PER_DAY
-#define DAY_S BC_SECS_PER_DAY
+#define DAY_S  BC_SECS_PER_DAY
 /* how far beyond the supported dates a search may look before giving up */
 #define SEARCH_MIN_DAY ((int64_t) BC_MIN_DAY - 4)
 #define SEARCH_MAX_DAY ((int64_t) BC_MAX_DAY + 4)
 
 typedef struct cluster
 {
-	int64_t		s;				/* [s, e): instants computed from the definition */
-	int64_t		e;
-	int32_t		off_before;
-	int32_t		off_after;
-	int64_t		F_s;			/* F(s) */
-	int64_t		E_after;		/* F(u) = M(u + off_after) + E_after after the cluster */
-	int32_t		npieces;
-	bc_piece   *pieces;			/* U within [s, e) */
-	int64_t    *cum;			/* measure of pieces before i */
+	int64_t s; /* [s, e): instants computed from the definition */
+	int64_t e;
+	int32_t off_before;
+	int32_t off_after;
+	int64_t F_s;	 /* F(s) */
+	int64_t E_after; /* F(u) = M(u + off_after) + E_after after the cluster */
+	int32_t npieces;
+	bc_piece *pieces; /* U within [s, e) */
+	int64_t *cum;	  /* measure of pieces before i */
 } cluster;
 
 struct bc_prepared
@@ -39,40 +39,40 @@ struct bc_prepared
 	const bc_calendar *cal;
 	const bc_zone *zone;
 
-	int64_t		c_w[7];			/* c(D) for a weekly day of weekday w after a weekly day */
-	int64_t		sw_from0[8];	/* running c_w over k days from day 0's weekday */
-	int64_t		week_us;
-	int32_t		bd_from0[8];	/* running business-day count over k days from day 0 */
-	int32_t		week_bd;
+	int64_t c_w[7];		 /* c(D) for a weekly day of weekday w after a weekly day */
+	int64_t sw_from0[8]; /* running c_w over k days from day 0's weekday */
+	int64_t week_us;
+	int32_t bd_from0[8]; /* running business-day count over k days from day 0 */
+	int32_t week_bd;
 
 	/* per date range: corrections to the weekly figures (see range_corr) */
-	int64_t    *r_first;		/* c(first) - c_w(first) */
-	int64_t    *r_inner;		/* c(D) for first < D <= last */
-	int64_t    *r_after;		/* c(last+1) - c_w(last+1), 0 when the next range follows */
-	int64_t    *r_cum;			/* total correction of ranges before r [nranges + 1] */
-	int64_t    *r_bdcum;		/* business-day correction of ranges before r */
+	int64_t *r_first; /* c(first) - c_w(first) */
+	int64_t *r_inner; /* c(D) for first < D <= last */
+	int64_t *r_after; /* c(last+1) - c_w(last+1), 0 when the next range follows */
+	int64_t *r_cum;	  /* total correction of ranges before r [nranges + 1] */
+	int64_t *r_bdcum; /* business-day correction of ranges before r */
 
-	int32_t		nclusters;
-	cluster    *clusters;
+	int32_t nclusters;
+	cluster *clusters;
 
 	/* per local day in [tab_d0, tab_d0 + tab_n): S(d), d's spans, and the spill into d */
-	int64_t		tab_d0;
-	int32_t		tab_n;
+	int64_t tab_d0;
+	int32_t tab_n;
 	struct day_entry *tab;
 };
 
 typedef struct day_entry
 {
-	int64_t		S;
+	int64_t S;
 	const bc_span *spans;
-	int32_t		nspans;
-	int32_t		spill;
+	int32_t nspans;
+	int32_t spill;
 } day_entry;
 
 static int64_t
 floor_div(int64_t a, int64_t b)
 {
-	int64_t		q = a / b;
+	int64_t q = a / b;
 
 	if ((a % b != 0) && ((a < 0) != (b < 0)))
 		q--;
@@ -89,12 +89,12 @@ spill_of(const bc_span *s, int n)
 static int64_t
 day_measure(const bc_span *s, int n, int32_t spill, int32_t upto)
 {
-	int64_t		total = spill < upto ? spill : upto;
+	int64_t total = spill < upto ? spill : upto;
 
 	for (int i = 0; i < n; i++)
 	{
-		int32_t		a = s[i].start > spill ? s[i].start : spill;
-		int32_t		b = s[i].end < DAY_S ? s[i].end : DAY_S;
+		int32_t a = s[i].start > spill ? s[i].start : spill;
+		int32_t b = s[i].end < DAY_S ? s[i].end : DAY_S;
 
 		if (b > upto)
 			b = upto;
@@ -108,14 +108,14 @@ day_measure(const bc_span *s, int n, int32_t spill, int32_t upto)
 static int64_t
 day_measure_us(const bc_span *s, int n, int32_t spill, int64_t upto_us)
 {
-	int64_t		whole = upto_us / US;
-	int64_t		total = day_measure(s, n, spill, (int32_t) whole) * US;
-	int64_t		frac = upto_us - whole * US;
+	int64_t whole = upto_us / US;
+	int64_t total = day_measure(s, n, spill, (int32_t) whole) * US;
+	int64_t frac = upto_us - whole * US;
 
 	if (frac > 0)
 	{
 		/* is second `whole` business time? */
-		bool		in = whole < spill;
+		bool in = whole < spill;
 
 		for (int i = 0; i < n && !in; i++)
 			in = whole >= s[i].start && whole < s[i].end;
@@ -146,7 +146,7 @@ range_spans(const bc_prepared *p, int r, const bc_span **s)
 static int64_t
 weekly_sum(const bc_prepared *p, int64_t d)
 {
-	int64_t		q = floor_div(d, 7);
+	int64_t q = floor_div(d, 7);
 
 	return q * p->week_us + p->sw_from0[d - q * 7];
 }
@@ -154,7 +154,7 @@ weekly_sum(const bc_prepared *p, int64_t d)
 static int64_t
 weekly_bd(const bc_prepared *p, int64_t d)
 {
-	int64_t		q = floor_div(d, 7);
+	int64_t q = floor_div(d, 7);
 
 	return q * p->week_bd + p->bd_from0[d - q * 7];
 }
@@ -163,12 +163,11 @@ weekly_bd(const bc_prepared *p, int64_t d)
 static int
 last_range_before(const bc_prepared *p, int64_t d)
 {
-	int			lo = 0,
-				hi = p->cal->nranges;
+	int lo = 0, hi = p->cal->nranges;
 
 	while (lo < hi)
 	{
-		int			mid = lo + (hi - lo) / 2;
+		int mid = lo + (hi - lo) / 2;
 
 		if (p->cal->ranges[mid].first < d)
 			lo = mid + 1;
@@ -183,12 +182,13 @@ static int64_t
 range_corr(const bc_prepared *p, int r, int64_t d)
 {
 	const bc_range *rg = &p->cal->ranges[r];
-	int64_t		total = p->r_first[r];
-	int64_t		inner_end = d < (int64_t) rg->last + 1 ? d : (int64_t) rg->last + 1;
-	int64_t		n_in = inner_end - rg->first - 1;
+	int64_t total = p->r_first[r];
+	int64_t inner_end = d < (int64_t) rg->last + 1 ? d : (int64_t) rg->last + 1;
+	int64_t n_in = inner_end - rg->first - 1;
 
 	if (n_in > 0)
-		total += n_in * p->r_inner[r] - (weekly_sum(p, rg->first + 1 + n_in) - weekly_sum(p, rg->first + 1));
+		total += n_in * p->r_inner[r] -
+				 (weekly_sum(p, rg->first + 1 + n_in) - weekly_sum(p, rg->first + 1));
 	if (d > (int64_t) rg->last + 1)
 		total += p->r_after[r];
 	return total;
@@ -198,7 +198,7 @@ range_corr(const bc_prepared *p, int r, int64_t d)
 static int64_t
 S_at(const bc_prepared *p, int64_t d, int r)
 {
-	int64_t		s = weekly_sum(p, d);
+	int64_t s = weekly_sum(p, d);
 
 	if (r >= 0)
 		s += p->r_cum[r] + range_corr(p, r, d);
@@ -214,14 +214,14 @@ S(const bc_prepared *p, int64_t d)
 static int64_t
 B(const bc_prepared *p, int64_t d)
 {
-	int			r = last_range_before(p, d);
-	int64_t		b = weekly_bd(p, d);
+	int r = last_range_before(p, d);
+	int64_t b = weekly_bd(p, d);
 
 	if (r >= 0)
 	{
 		const bc_range *rg = &p->cal->ranges[r];
-		int64_t		end = d < (int64_t) rg->last + 1 ? d : (int64_t) rg->last + 1;
-		int64_t		bd = rg->span_count > 0 ? 1 : 0;
+		int64_t end = d < (int64_t) rg->last + 1 ? d : (int64_t) rg->last + 1;
+		int64_t bd = rg->span_count > 0 ? 1 : 0;
 
 		b += p->r_bdcum[r] + (end - rg->first) * bd - (weekly_bd(p, end) - weekly_bd(p, rg->first));
 	}
@@ -233,7 +233,7 @@ static int
 day_rule(const bc_prepared *p, int64_t d, const bc_span **s, int32_t *spill)
 {
 	const bc_span *ps;
-	int			pn = bc_spans_of_day(p->cal, d - 1, &ps);
+	int pn = bc_spans_of_day(p->cal, d - 1, &ps);
 
 	*spill = spill_of(ps, pn);
 	return bc_spans_of_day(p->cal, d, s);
@@ -247,12 +247,10 @@ static int64_t
 M_search(const bc_prepared *p, int64_t x, int64_t d)
 {
 	const bc_calendar *cal = p->cal;
-	int			r = last_range_before(p, d + 1);	/* last range with first <= d */
-	int			r_lt = r;		/* last range with first < d */
-	const bc_span *s,
-			   *ps;
-	int			n,
-				pn;
+	int r = last_range_before(p, d + 1); /* last range with first <= d */
+	int r_lt = r;						 /* last range with first < d */
+	const bc_span *s, *ps;
+	int n, pn;
 
 	if (r >= 0 && cal->ranges[r].first == d)
 		r_lt = r - 1;
@@ -273,8 +271,8 @@ M_search(const bc_prepared *p, int64_t x, int64_t d)
 static int64_t
 M(const bc_prepared *p, int64_t x)
 {
-	int64_t		d = floor_div(x, DAY_US);
-	uint64_t	k = (uint64_t) (d - p->tab_d0);
+	int64_t d = floor_div(x, DAY_US);
+	uint64_t k = (uint64_t) (d - p->tab_d0);
 
 	if (k < (uint64_t) p->tab_n)
 	{
@@ -290,14 +288,12 @@ M(const bc_prepared *p, int64_t x)
  * when found, -1 when every searchable day already reaches y, +1 when none does.
  */
 static int64_t
-search_day(const bc_prepared *p, int64_t (*fn) (const bc_prepared *, int64_t), int64_t hint,
+search_day(const bc_prepared *p, int64_t (*fn)(const bc_prepared *, int64_t), int64_t hint,
 		   int64_t y, int64_t per_week, int *side)
 {
-	int64_t		lo = hint,
-				hi,
-				step = 1;
+	int64_t lo = hint, hi, step = 1;
 
-	*side = -1;					/* until found: the target lies before all days */
+	*side = -1; /* until found: the target lies before all days */
 	if (lo < SEARCH_MIN_DAY)
 		lo = SEARCH_MIN_DAY;
 	if (lo > SEARCH_MAX_DAY)
@@ -313,12 +309,12 @@ search_day(const bc_prepared *p, int64_t (*fn) (const bc_prepared *, int64_t), i
 			lo = SEARCH_MIN_DAY;
 	}
 	/* find hi with fn(hi) >= y, starting from an estimate by whole weeks */
-	*side = 1;					/* until found: the target lies after all days */
+	*side = 1; /* until found: the target lies after all days */
 	hi = lo + 1;
 	if (per_week > 0)
 	{
-		int64_t		gap = y - fn(p, lo);
-		int64_t		est = (gap / per_week) * 7;
+		int64_t gap = y - fn(p, lo);
+		int64_t est = (gap / per_week) * 7;
 
 		if (est > SEARCH_MAX_DAY - lo)
 			est = SEARCH_MAX_DAY - lo;
@@ -340,7 +336,7 @@ search_day(const bc_prepared *p, int64_t (*fn) (const bc_prepared *, int64_t), i
 	}
 	while (hi - lo > 1)
 	{
-		int64_t		mid = lo + (hi - lo) / 2;
+		int64_t mid = lo + (hi - lo) / 2;
 
 		if (fn(p, mid) < y)
 			lo = mid;
@@ -355,12 +351,11 @@ search_day(const bc_prepared *p, int64_t (*fn) (const bc_prepared *, int64_t), i
 static bc_status
 M_inverse(const bc_prepared *p, int64_t y, int64_t hint_x, int64_t *x, int *side)
 {
-	int64_t		d = search_day(p, S, floor_div(hint_x, DAY_US), y, p->week_us, side);
+	int64_t d = search_day(p, S, floor_div(hint_x, DAY_US), y, p->week_us, side);
 	const bc_span *s;
-	int32_t		spill;
-	int			n;
-	int64_t		need,
-				cum;
+	int32_t spill;
+	int n;
+	int64_t need, cum;
 
 	if (*side != 0)
 		return BC_UNREACHABLE;
@@ -379,8 +374,8 @@ M_inverse(const bc_prepared *p, int64_t y, int64_t hint_x, int64_t *x, int *side
 	}
 	for (int i = 0; i < n; i++)
 	{
-		int64_t		a = (s[i].start > spill ? s[i].start : spill) * US;
-		int64_t		b = (s[i].end < DAY_S ? s[i].end : DAY_S) * US;
+		int64_t a = (s[i].start > spill ? s[i].start : spill) * US;
+		int64_t b = (s[i].end < DAY_S ? s[i].end : DAY_S) * US;
 
 		if (b <= a)
 			continue;
@@ -402,8 +397,7 @@ M_inverse(const bc_prepared *p, int64_t y, int64_t hint_x, int64_t *x, int *side
 static int
 piece_cmp(const void *a, const void *b)
 {
-	const bc_piece *x = a,
-			   *y = b;
+	const bc_piece *x = a, *y = b;
 
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
@@ -411,16 +405,15 @@ piece_cmp(const void *a, const void *b)
 }
 
 int
-bc_exact_pieces(const bc_calendar *cal, const bc_zone *zone, int64_t a, int64_t b, bc_piece **pieces)
+bc_exact_pieces(const bc_calendar *cal, const bc_zone *zone, int64_t a, int64_t b,
+				bc_piece **pieces)
 {
 	/* local dates whose spans can reach [a, b): offsets stay within +-26 hours */
-	int64_t		margin = 26 * 3600 * US;
-	int64_t		d0 = floor_div(a - margin, DAY_US) - 2;
-	int64_t		d1 = floor_div(b + margin, DAY_US) + 1;
-	int			cap = 16,
-				n = 0,
-				m = 0;
-	bc_piece   *out = cs_alloc(sizeof(bc_piece) * cap);
+	int64_t margin = 26 * 3600 * US;
+	int64_t d0 = floor_div(a - margin, DAY_US) - 2;
+	int64_t d1 = floor_div(b + margin, DAY_US) + 1;
+	int cap = 16, n = 0, m = 0;
+	bc_piece *out = cs_alloc(sizeof(bc_piece) * cap);
 
 	if (d0 < SEARCH_MIN_DAY)
 		d0 = SEARCH_MIN_DAY;
@@ -429,12 +422,12 @@ bc_exact_pieces(const bc_calendar *cal, const bc_zone *zone, int64_t a, int64_t 
 	for (int64_t d = d0; d <= d1; d++)
 	{
 		const bc_span *s;
-		int			k = bc_spans_of_day(cal, d, &s);
+		int k = bc_spans_of_day(cal, d, &s);
 
 		for (int i = 0; i < k; i++)
 		{
-			int64_t		ps = zone->to_utc(d * DAY_US + s[i].start * US, zone->arg);
-			int64_t		pe = zone->to_utc(d * DAY_US + s[i].end * US, zone->arg);
+			int64_t ps = zone->to_utc(d * DAY_US + s[i].start * US, zone->arg);
+			int64_t pe = zone->to_utc(d * DAY_US + s[i].end * US, zone->arg);
 
 			if (ps < a)
 				ps = a;
@@ -475,11 +468,11 @@ bc_prepared *
 bc_prepare(const bc_calendar *cal, const bc_zone *zone)
 {
 	bc_prepared *p = cs_alloc(sizeof(bc_prepared));
-	int			nr = cal->nranges;
-	int			w0 = bc_weekday(0);
-	int64_t		E = 0;
-	int32_t		off = zone->off_first;
-	int			nc = 0;
+	int nr = cal->nranges;
+	int w0 = bc_weekday(0);
+	int64_t E = 0;
+	int32_t off = zone->off_first;
+	int nc = 0;
 
 	memset(p, 0, sizeof(*p));
 	p->cal = cal;
@@ -490,10 +483,9 @@ bc_prepare(const bc_calendar *cal, const bc_zone *zone)
 	p->week_bd = 0;
 	for (int w = 0; w < 7; w++)
 	{
-		const bc_span *s,
-				   *ps;
-		int			n = week_spans(p, w, &s);
-		int			pn = week_spans(p, (w + 6) % 7, &ps);
+		const bc_span *s, *ps;
+		int n = week_spans(p, w, &s);
+		int pn = week_spans(p, (w + 6) % 7, &ps);
 
 		p->c_w[w] = day_measure(s, n, spill_of(ps, pn), DAY_S) * US;
 		p->week_us += p->c_w[w];
@@ -503,7 +495,7 @@ bc_prepare(const bc_calendar *cal, const bc_zone *zone)
 	p->bd_from0[0] = 0;
 	for (int k = 0; k < 7; k++)
 	{
-		int			w = (w0 + k) % 7;
+		int w = (w0 + k) % 7;
 
 		p->sw_from0[k + 1] = p->sw_from0[k] + p->c_w[w];
 		p->bd_from0[k + 1] = p->bd_from0[k] + (cal->week_first[w + 1] > cal->week_first[w] ? 1 : 0);
@@ -520,14 +512,13 @@ bc_prepare(const bc_calendar *cal, const bc_zone *zone)
 	for (int r = 0; r < nr; r++)
 	{
 		const bc_range *rg = &cal->ranges[r];
-		const bc_span *s,
-				   *ps;
-		int			n = range_spans(p, r, &s);
-		int			pn;
-		int32_t		prev_spill;
-		int			wf = bc_weekday(rg->first);
-		int			wa = bc_weekday((int64_t) rg->last + 1);
-		int64_t		len = (int64_t) rg->last - rg->first + 1;
+		const bc_span *s, *ps;
+		int n = range_spans(p, r, &s);
+		int pn;
+		int32_t prev_spill;
+		int wf = bc_weekday(rg->first);
+		int wa = bc_weekday((int64_t) rg->last + 1);
+		int64_t len = (int64_t) rg->last - rg->first + 1;
 
 		if (r > 0 && cal->ranges[r - 1].last + 1 == rg->first)
 			pn = range_spans(p, r - 1, &ps);
@@ -541,24 +532,24 @@ bc_prepare(const bc_calendar *cal, const bc_zone *zone)
 		else
 		{
 			const bc_span *as;
-			int			an = week_spans(p, wa, &as);
+			int an = week_spans(p, wa, &as);
 
 			p->r_after[r] = day_measure(as, an, spill_of(s, n), DAY_S) * US - p->c_w[wa];
 		}
 		p->r_cum[r + 1] = p->r_cum[r] + range_corr(p, r, (int64_t) rg->last + 2);
 		p->r_bdcum[r + 1] = p->r_bdcum[r] + len * (n > 0 ? 1 : 0) -
-			(weekly_bd(p, (int64_t) rg->last + 1) - weekly_bd(p, rg->first));
+							(weekly_bd(p, (int64_t) rg->last + 1) - weekly_bd(p, rg->first));
 	}
 
 	/* the day table for the instants in focus */
 	if (zone->focus_hi > zone->focus_lo)
 	{
-		int64_t		d0 = floor_div(zone->focus_lo, DAY_US) - 2;
-		int64_t		d1 = floor_div(zone->focus_hi, DAY_US) + 3;
-		int64_t		running;
-		int32_t		spill;
+		int64_t d0 = floor_div(zone->focus_lo, DAY_US) - 2;
+		int64_t d1 = floor_div(zone->focus_hi, DAY_US) + 3;
+		int64_t running;
+		int32_t spill;
 		const bc_span *ps;
-		int			pn;
+		int pn;
 
 		if (d0 < SEARCH_MIN_DAY)
 			d0 = SEARCH_MIN_DAY;
@@ -576,7 +567,7 @@ bc_prepare(const bc_calendar *cal, const bc_zone *zone)
 			spill = spill_of(ps, pn);
 			for (int32_t k = 0; k < p->tab_n; k++)
 			{
-				day_entry  *e = &p->tab[k];
+				day_entry *e = &p->tab[k];
 
 				e->S = running;
 				e->nspans = bc_spans_of_day(cal, d0 + k, &e->spans);
@@ -591,9 +582,9 @@ bc_prepare(const bc_calendar *cal, const bc_zone *zone)
 	p->clusters = cs_alloc(sizeof(cluster) * (zone->ntrans + 1));
 	for (int i = 0; i < zone->ntrans;)
 	{
-		cluster    *c = &p->clusters[nc];
-		int			j = i;
-		int64_t		total = 0;
+		cluster *c = &p->clusters[nc];
+		int j = i;
+		int64_t total = 0;
 
 		c->s = zone->trans[i].at - BC_CLUSTER_HALF;
 		c->e = zone->trans[i].at + BC_CLUSTER_HALF;
@@ -655,12 +646,11 @@ bc_covers(const bc_prepared *p, int64_t u)
 static int
 cluster_after(const bc_prepared *p, int64_t u)
 {
-	int			lo = 0,
-				hi = p->nclusters;
+	int lo = 0, hi = p->nclusters;
 
 	while (lo < hi)
 	{
-		int			mid = lo + (hi - lo) / 2;
+		int mid = lo + (hi - lo) / 2;
 
 		if (p->clusters[mid].e <= u)
 			lo = mid + 1;
@@ -689,13 +679,12 @@ interior_of(const bc_prepared *p, int c, int32_t *off, int64_t *E)
 static int64_t
 cluster_measure(const cluster *c, int64_t u)
 {
-	int			lo = 0,
-				hi = c->npieces;
+	int lo = 0, hi = c->npieces;
 
 	/* first piece with end > u */
 	while (lo < hi)
 	{
-		int			mid = lo + (hi - lo) / 2;
+		int mid = lo + (hi - lo) / 2;
 
 		if (c->pieces[mid].end <= u)
 			lo = mid + 1;
@@ -710,9 +699,9 @@ cluster_measure(const cluster *c, int64_t u)
 static int64_t
 F(const bc_prepared *p, int64_t u)
 {
-	int			c = cluster_after(p, u);
-	int32_t		off;
-	int64_t		E;
+	int c = cluster_after(p, u);
+	int32_t off;
+	int64_t E;
 
 	if (c < p->nclusters && p->clusters[c].s <= u)
 		return p->clusters[c].F_s + cluster_measure(&p->clusters[c], u);
@@ -724,18 +713,16 @@ F(const bc_prepared *p, int64_t u)
 static bc_status
 F_inverse(const bc_prepared *p, int64_t T, int64_t hint, int64_t *t, int64_t *need)
 {
-	int			lo = 0,
-				hi = p->nclusters;
-	int32_t		off;
-	int64_t		E,
-				x;
-	bc_status	st;
-	int			side;
+	int lo = 0, hi = p->nclusters;
+	int32_t off;
+	int64_t E, x;
+	bc_status st;
+	int side;
 
 	/* first cluster whose end value F(e) reaches T */
 	while (lo < hi)
 	{
-		int			mid = lo + (hi - lo) / 2;
+		int mid = lo + (hi - lo) / 2;
 		const cluster *c = &p->clusters[mid];
 
 		if (c->F_s + c->cum[c->npieces] < T)
@@ -747,7 +734,7 @@ F_inverse(const bc_prepared *p, int64_t T, int64_t hint, int64_t *t, int64_t *ne
 	{
 		/* inside cluster lo */
 		const cluster *c = &p->clusters[lo];
-		int64_t		want = T - c->F_s;
+		int64_t want = T - c->F_s;
 
 		for (int k = 0; k < c->npieces; k++)
 			if (c->cum[k + 1] >= want)
@@ -755,7 +742,7 @@ F_inverse(const bc_prepared *p, int64_t T, int64_t hint, int64_t *t, int64_t *ne
 				*t = c->pieces[k].start + (want - c->cum[k]);
 				return BC_OK;
 			}
-		return BC_UNREACHABLE;	/* cannot happen */
+		return BC_UNREACHABLE; /* cannot happen */
 	}
 	/* in the interior before cluster lo */
 	interior_of(p, lo, &off, &E);
@@ -795,20 +782,26 @@ F_inverse(const bc_prepared *p, int64_t T, int64_t hint, int64_t *t, int64_t *ne
  * ------------------------------------------------------------------------------------------- */
 
 #define REQUIRE_COVERAGE(p, u, need) \
-	do { if (!bc_covers((p), (u))) { *(need) = (u); return BC_NEED_COVERAGE; } } while (0)
+	do                               \
+	{                                \
+		if (!bc_covers((p), (u)))    \
+		{                            \
+			*(need) = (u);           \
+			return BC_NEED_COVERAGE; \
+		}                            \
+	} while (0)
 
 int64_t
 bc_utc_to_local(const bc_prepared *p, int64_t u)
 {
 	const bc_zone *z = p->zone;
-	int			lo = 0,
-				hi = z->ntrans;
-	int32_t		off;
+	int lo = 0, hi = z->ntrans;
+	int32_t off;
 
 	/* first transition with at > u */
 	while (lo < hi)
 	{
-		int			mid = lo + (hi - lo) / 2;
+		int mid = lo + (hi - lo) / 2;
 
 		if (z->trans[mid].at <= u)
 			lo = mid + 1;
@@ -831,7 +824,7 @@ bc_duration(const bc_prepared *p, int64_t a, int64_t b, int64_t *result, int64_t
 bc_status
 bc_add(const bc_prepared *p, int64_t ts, int64_t amount, int64_t *result, int64_t *need)
 {
-	int64_t		Fts;
+	int64_t Fts;
 
 	REQUIRE_COVERAGE(p, ts, need);
 	if (amount == 0)
@@ -845,7 +838,7 @@ bc_add(const bc_prepared *p, int64_t ts, int64_t amount, int64_t *result, int64_
 	else
 	{
 		/* the latest t with F(t) <= F(ts) + amount: one before the first t with F(t) > it */
-		bc_status	st = F_inverse(p, Fts + amount + 1, ts + amount, result, need);
+		bc_status st = F_inverse(p, Fts + amount + 1, ts + amount, result, need);
 
 		if (st == BC_OK)
 			*result -= 1;
@@ -865,8 +858,8 @@ bc_is_business(const bc_prepared *p, int64_t u, bool *result, int64_t *need)
 bc_status
 bc_next_business(const bc_prepared *p, int64_t u, int64_t *result, int64_t *need)
 {
-	bool		in;
-	bc_status	st = bc_is_business(p, u, &in, need);
+	bool in;
+	bc_status st = bc_is_business(p, u, &in, need);
 
 	if (st != BC_OK)
 		return st;
@@ -885,12 +878,8 @@ bc_next_business(const bc_prepared *p, int64_t u, int64_t *result, int64_t *need
 bc_status
 bc_days_add(const bc_prepared *p, int64_t ts, int32_t n, int64_t *result, int64_t *need)
 {
-	int64_t		local,
-				d0,
-				clock,
-				y,
-				d;
-	int			side;
+	int64_t local, d0, clock, y, d;
+	int side;
 
 	REQUIRE_COVERAGE(p, ts, need);
 	if (n == 0)

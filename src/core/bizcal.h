@@ -23,17 +23,17 @@
 
 #include "calendar.h"
 
-#define BC_USECS_PER_SEC	INT64_C(1000000)
-#define BC_USECS_PER_DAY	INT64_C(86400000000)
+#define BC_USECS_PER_SEC INT64_C(1000000)
+#define BC_USECS_PER_DAY INT64_C(86400000000)
 
 typedef struct bc_transition
 {
-	int64_t		at;				/* instant of the change */
-	int32_t		off_before;		/* UTC offset before, seconds east */
-	int32_t		off_after;		/* UTC offset from `at` on */
+	int64_t at;			/* instant of the change */
+	int32_t off_before; /* UTC offset before, seconds east */
+	int32_t off_after;	/* UTC offset from `at` on */
 } bc_transition;
 
-typedef int64_t (*bc_local_to_utc_fn) (int64_t local, void *arg);
+typedef int64_t (*bc_local_to_utc_fn)(int64_t local, void *arg);
 
 typedef struct bc_zone
 {
@@ -41,33 +41,33 @@ typedef struct bc_zone
 	 * Every transition in [lo - BC_ZONE_MARGIN, hi + BC_ZONE_MARGIN) is listed, in order, so
 	 * instants in [lo, hi) can be computed with.  INT64_MIN / INT64_MAX mean unbounded.
 	 */
-	int64_t		lo;
-	int64_t		hi;
-	int32_t		off_first;		/* the offset before the first listed transition */
-	int32_t		ntrans;
+	int64_t lo;
+	int64_t hi;
+	int32_t off_first; /* the offset before the first listed transition */
+	int32_t ntrans;
 	bc_transition *trans;
-	bc_local_to_utc_fn to_utc;	/* exact local -> instant conversion */
-	void	   *arg;
+	bc_local_to_utc_fn to_utc; /* exact local -> instant conversion */
+	void *arg;
 
 	/*
 	 * The instants the caller expects to compute with (optional; 0, 0 for none): their local
 	 * days get a precomputed table, so the hot path is a lookup instead of a search.
 	 */
-	int64_t		focus_lo;
-	int64_t		focus_hi;
+	int64_t focus_lo;
+	int64_t focus_hi;
 } bc_zone;
 
-#define BC_MAX_TABLE_DAYS	100000
+#define BC_MAX_TABLE_DAYS 100000
 
-#define BC_CLUSTER_HALF		(3 * BC_USECS_PER_DAY)
-#define BC_ZONE_MARGIN		(12 * BC_USECS_PER_DAY)
+#define BC_CLUSTER_HALF (3 * BC_USECS_PER_DAY)
+#define BC_ZONE_MARGIN	(12 * BC_USECS_PER_DAY)
 
 typedef enum bc_status
 {
 	BC_OK = 0,
-	BC_NEED_COVERAGE,			/* the zone table must cover *need; extend and call again */
-	BC_UNREACHABLE,				/* no business time can reach the target */
-	BC_OUT_OF_RANGE				/* beyond years 0001..9999 */
+	BC_NEED_COVERAGE, /* the zone table must cover *need; extend and call again */
+	BC_UNREACHABLE,	  /* no business time can reach the target */
+	BC_OUT_OF_RANGE	  /* beyond years 0001..9999 */
 } bc_status;
 
 typedef struct bc_prepared bc_prepared;
@@ -81,13 +81,16 @@ extern bool bc_covers(const bc_prepared *p, int64_t u);
 extern int64_t bc_utc_to_local(const bc_prepared *p, int64_t u);
 
 /* business time in [a, b), negative if b < a */
-extern bc_status bc_duration(const bc_prepared *p, int64_t a, int64_t b, int64_t *result, int64_t *need);
+extern bc_status bc_duration(const bc_prepared *p, int64_t a, int64_t b, int64_t *result,
+							 int64_t *need);
 
 /* see doc/calendar.md: business_add */
-extern bc_status bc_add(const bc_prepared *p, int64_t ts, int64_t amount, int64_t *result, int64_t *need);
+extern bc_status bc_add(const bc_prepared *p, int64_t ts, int64_t amount, int64_t *result,
+						int64_t *need);
 
 /* same local clock time on the n-th following (n < 0: preceding) business day */
-extern bc_status bc_days_add(const bc_prepared *p, int64_t ts, int32_t n, int64_t *result, int64_t *need);
+extern bc_status bc_days_add(const bc_prepared *p, int64_t ts, int32_t n, int64_t *result,
+							 int64_t *need);
 
 extern bc_status bc_is_business(const bc_prepared *p, int64_t u, bool *result, int64_t *need);
 extern bc_status bc_next_business(const bc_prepared *p, int64_t u, int64_t *result, int64_t *need);
@@ -99,9 +102,10 @@ extern bc_status bc_next_business(const bc_prepared *p, int64_t u, int64_t *resu
  */
 typedef struct bc_piece
 {
-	int64_t		start;
-	int64_t		end;
+	int64_t start;
+	int64_t end;
 } bc_piece;
-extern int	bc_exact_pieces(const bc_calendar *cal, const bc_zone *zone, int64_t a, int64_t b, bc_piece **pieces);
+extern int bc_exact_pieces(const bc_calendar *cal, const bc_zone *zone, int64_t a, int64_t b,
+						   bc_piece **pieces);
 
 #endif

@@ -20,7 +20,7 @@
 static int64_t
 floor_div(int64_t a, int64_t b)
 {
-	int64_t		q = a / b;
+	int64_t q = a / b;
 
 	if ((a % b != 0) && ((a < 0) != (b < 0)))
 		q--;
@@ -31,12 +31,12 @@ floor_div(int64_t a, int64_t b)
 int32_t
 bc_days_from_civil(int y, int m, int d)
 {
-	int64_t		yy = (int64_t) y - (m <= 2 ? 1 : 0);
-	int64_t		era = floor_div(yy, 400);
-	int64_t		yoe = yy - era * 400;	/* 0..399 */
-	int64_t		mp = (m + 9) % 12;	/* March = 0 */
-	int64_t		doy = (153 * mp + 2) / 5 + d - 1;
-	int64_t		doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	int64_t yy = (int64_t) y - (m <= 2 ? 1 : 0);
+	int64_t era = floor_div(yy, 400);
+	int64_t yoe = yy - era * 400; /* 0..399 */
+	int64_t mp = (m + 9) % 12;	  /* March = 0 */
+	int64_t doy = (153 * mp + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 
 	/* era * 146097 + doe counts from 0000-03-01; 2000-01-01 is day 730425 of that count */
 	return (int32_t) (era * 146097 + doe - 730425);
@@ -45,14 +45,14 @@ bc_days_from_civil(int y, int m, int d)
 void
 bc_civil_from_days(int32_t days, int *y, int *m, int *d)
 {
-	int64_t		z = (int64_t) days + 730425;
-	int64_t		era = floor_div(z, 146097);
-	int64_t		doe = z - era * 146097;
-	int64_t		yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t		doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t		mp = (5 * doy + 2) / 153;
-	int64_t		dd = doy - (153 * mp + 2) / 5 + 1;
-	int64_t		mm = mp < 10 ? mp + 3 : mp - 9;
+	int64_t z = (int64_t) days + 730425;
+	int64_t era = floor_div(z, 146097);
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t dd = doy - (153 * mp + 2) / 5 + 1;
+	int64_t mm = mp < 10 ? mp + 3 : mp - 9;
 
 	*y = (int) (yoe + era * 400 + (mm <= 2 ? 1 : 0));
 	*m = (int) mm;
@@ -63,7 +63,7 @@ int
 bc_weekday(int64_t days)
 {
 	/* 2000-01-01 was a Saturday (5 with Monday = 0) */
-	int64_t		w = (days + 5) % 7;
+	int64_t w = (days + 5) % 7;
 
 	return (int) (w < 0 ? w + 7 : w);
 }
@@ -72,7 +72,7 @@ bool
 bc_valid_date(int y, int m, int d)
 {
 	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int			dim;
+	int dim;
 
 	if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1)
 		return false;
@@ -89,12 +89,11 @@ bc_valid_date(int y, int m, int d)
 int
 bc_find_range(const bc_calendar *cal, int64_t day)
 {
-	int			lo = 0,
-				hi = cal->nranges - 1;
+	int lo = 0, hi = cal->nranges - 1;
 
 	while (lo <= hi)
 	{
-		int			mid = lo + (hi - lo) / 2;
+		int mid = lo + (hi - lo) / 2;
 		const bc_range *r = &cal->ranges[mid];
 
 		if (day < r->first)
@@ -110,7 +109,7 @@ bc_find_range(const bc_calendar *cal, int64_t day)
 int
 bc_spans_of_day(const bc_calendar *cal, int64_t day, const bc_span **spans)
 {
-	int			r = bc_find_range(cal, day);
+	int r = bc_find_range(cal, day);
 
 	if (r >= 0)
 	{
@@ -119,7 +118,7 @@ bc_spans_of_day(const bc_calendar *cal, int64_t day, const bc_span **spans)
 	}
 	else
 	{
-		int			w = bc_weekday(day);
+		int w = bc_weekday(day);
 
 		*spans = cal->spans + cal->week_first[w];
 		return cal->week_first[w + 1] - cal->week_first[w];
@@ -132,44 +131,45 @@ bc_spans_of_day(const bc_calendar *cal, int64_t day, const bc_span **spans)
 
 typedef struct rule
 {
-	int32_t		first;
-	int32_t		last;
-	int32_t		span_first;		/* into the builder's span pool */
-	int32_t		span_count;
+	int32_t first;
+	int32_t last;
+	int32_t span_first; /* into the builder's span pool */
+	int32_t span_count;
 } rule;
 
 typedef struct builder
 {
 	const char *text;
-	size_t		len;
-	size_t		pos;			/* cursor */
-	size_t		item_start;
-	size_t		item_end;
+	size_t len;
+	size_t pos; /* cursor */
+	size_t item_start;
+	size_t item_end;
 	bc_parse_error *err;
 
-	bool		have_zone;
-	char		zone[BC_MAX_ZONE_LEN + 1];
-	bc_span		week[7][BC_MAX_SPANS_PER_RULE];
-	int			week_count[7];
+	bool have_zone;
+	char zone[BC_MAX_ZONE_LEN + 1];
+	bc_span week[7][BC_MAX_SPANS_PER_RULE];
+	int week_count[7];
 
-	bc_span    *pool;			/* spans of the date rules */
-	int32_t		npool;
-	int32_t		pool_cap;
-	int32_t		ndaterules;		/* date items read so far */
-	rule	   *rules;			/* sorted, disjoint: later rules already applied */
-	int32_t		nrules;
-	int32_t		rules_cap;
+	bc_span *pool; /* spans of the date rules */
+	int32_t npool;
+	int32_t pool_cap;
+	int32_t ndaterules; /* date items read so far */
+	rule *rules;		/* sorted, disjoint: later rules already applied */
+	int32_t nrules;
+	int32_t rules_cap;
 } builder;
 
 static bool
 fail(builder *b, size_t at, const char *fmt, const char *arg)
 {
-	size_t		s = b->item_start,
-				e = b->item_end;
+	size_t s = b->item_start, e = b->item_end;
 
-	while (s < e && (b->text[s] == ' ' || b->text[s] == '\t' || b->text[s] == '\n' || b->text[s] == '\r'))
+	while (s < e &&
+		   (b->text[s] == ' ' || b->text[s] == '\t' || b->text[s] == '\n' || b->text[s] == '\r'))
 		s++;
-	while (e > s && (b->text[e - 1] == ' ' || b->text[e - 1] == '\t' || b->text[e - 1] == '\n' || b->text[e - 1] == '\r'))
+	while (e > s && (b->text[e - 1] == ' ' || b->text[e - 1] == '\t' || b->text[e - 1] == '\n' ||
+					 b->text[e - 1] == '\r'))
 		e--;
 	b->err->item_start = (int) s;
 	b->err->item_len = (int) (e - s);
@@ -232,8 +232,7 @@ accept_char(builder *b, char c)
 static size_t
 word_at(builder *b, size_t at, char *buf, size_t bufsize)
 {
-	size_t		n = 0,
-				i = at;
+	size_t n = 0, i = at;
 
 	while (i < b->item_end && !is_space(b->text[i]) && b->text[i] != ',' && b->text[i] != ';')
 	{
@@ -259,9 +258,8 @@ word_at(builder *b, size_t at, char *buf, size_t bufsize)
 static bool
 fail_at_time(builder *b, size_t at, const char *fmt)
 {
-	char		tok[40];
-	size_t		n = 0,
-				i = at;
+	char tok[40];
+	size_t n = 0, i = at;
 
 	while (i < b->item_end && (is_digit(b->text[i]) || b->text[i] == ':') && n + 1 < sizeof(tok))
 		tok[n++] = b->text[i++];
@@ -274,7 +272,7 @@ fail_at_time(builder *b, size_t at, const char *fmt)
 static bool
 fail_at_token(builder *b, const char *fmt)
 {
-	char		tok[40];
+	char tok[40];
 
 	skip_space(b);
 	word_at(b, b->pos, tok, sizeof(tok));
@@ -282,16 +280,15 @@ fail_at_token(builder *b, const char *fmt)
 }
 
 static const char *const day_short[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-static const char *const day_long[7] = {"monday", "tuesday", "wednesday", "thursday", "friday",
-"saturday", "sunday"};
+static const char *const day_long[7] = {"monday", "tuesday",  "wednesday", "thursday",
+										"friday", "saturday", "sunday"};
 
 /* The alphabetic word at the cursor as a weekday, or -1.  Advances only on success. */
 static int
 peek_weekday(builder *b, size_t *wordlen)
 {
-	char		w[16];
-	size_t		n = 0,
-				i;
+	char w[16];
+	size_t n = 0, i;
 
 	skip_space(b);
 	i = b->pos;
@@ -310,11 +307,12 @@ peek_weekday(builder *b, size_t *wordlen)
 static bool
 parse_weekday(builder *b, int *day)
 {
-	size_t		n;
-	int			d = peek_weekday(b, &n);
+	size_t n;
+	int d = peek_weekday(b, &n);
 
 	if (d < 0)
-		return fail_at_token(b, "expected a weekday (mon, tue, wed, thu, fri, sat or sun) at \"%s\"");
+		return fail_at_token(b,
+							 "expected a weekday (mon, tue, wed, thu, fri, sat or sun) at \"%s\"");
 	b->pos += n;
 	*day = d;
 	return true;
@@ -324,9 +322,7 @@ parse_weekday(builder *b, int *day)
 static bool
 read_number(builder *b, int ndigits, int *value)
 {
-	int			v = 0,
-				n = 0,
-				max = ndigits ? ndigits : 2;
+	int v = 0, n = 0, max = ndigits ? ndigits : 2;
 
 	while (b->pos < b->item_end && is_digit(b->text[b->pos]) && n < max)
 	{
@@ -337,7 +333,7 @@ read_number(builder *b, int ndigits, int *value)
 	if (n == 0 || (ndigits && n != ndigits))
 		return false;
 	if (b->pos < b->item_end && is_digit(b->text[b->pos]))
-		return false;			/* too many digits */
+		return false; /* too many digits */
 	*value = v;
 	return true;
 }
@@ -346,10 +342,8 @@ read_number(builder *b, int ndigits, int *value)
 static bool
 parse_time(builder *b, bool allow24, int32_t *secs)
 {
-	size_t		start;
-	int			h,
-				m,
-				s = 0;
+	size_t start;
+	int h, m, s = 0;
 
 	skip_space(b);
 	start = b->pos;
@@ -374,7 +368,8 @@ parse_time(builder *b, bool allow24, int32_t *secs)
 		}
 	}
 	if (m > 59 || s > 59 || h > 24 || (h == 24 && (m != 0 || s != 0)))
-		return fail_at_time(b, start, "time \"%s\" is out of range (00:00 to 23:59:59, or 24:00 as an end)");
+		return fail_at_time(b, start,
+							"time \"%s\" is out of range (00:00 to 23:59:59, or 24:00 as an end)");
 	if (h == 24 && !allow24)
 		return fail_at_time(b, start, "a span cannot start at %s (24:00 may only end a span)");
 	*secs = h * 3600 + m * 60 + s;
@@ -384,10 +379,8 @@ parse_time(builder *b, bool allow24, int32_t *secs)
 static bool
 parse_date(builder *b, int32_t *day)
 {
-	size_t		start;
-	int			y,
-				m,
-				d;
+	size_t start;
+	int y, m, d;
 
 	skip_space(b);
 	start = b->pos;
@@ -409,8 +402,7 @@ parse_date(builder *b, int32_t *day)
 static int
 span_cmp(const void *a, const void *b)
 {
-	const bc_span *x = a,
-			   *y = b;
+	const bc_span *x = a, *y = b;
 
 	return (x->start > y->start) - (x->start < y->start);
 }
@@ -422,11 +414,10 @@ span_cmp(const void *a, const void *b)
 static int
 parse_schedule(builder *b, bc_span *out)
 {
-	int			n = 0,
-				merged = 0;
-	size_t		n_off;
-	char		w[8];
-	size_t		i;
+	int n = 0, merged = 0;
+	size_t n_off;
+	char w[8];
+	size_t i;
 
 	skip_space(b);
 	/* "off" */
@@ -458,9 +449,8 @@ parse_schedule(builder *b, bc_span *out)
 
 	for (;;)
 	{
-		int32_t		s,
-					e;
-		size_t		span_at;
+		int32_t s, e;
+		size_t span_at;
 
 		skip_space(b);
 		span_at = b->pos;
@@ -475,14 +465,14 @@ parse_schedule(builder *b, bc_span *out)
 			return -1;
 		if (e == s)
 		{
-			char		tok[40];
+			char tok[40];
 
 			word_at(b, span_at, tok, sizeof(tok));
 			fail(b, span_at, "span \"%s\" is empty (use 00:00-24:00 for a whole day)", tok);
 			return -1;
 		}
 		if (e < s)
-			e += BC_SECS_PER_DAY;	/* runs past midnight */
+			e += BC_SECS_PER_DAY; /* runs past midnight */
 		if (n >= BC_MAX_SPANS_PER_RULE)
 		{
 			fail(b, span_at, "too many spans in one rule (at most 64)%s", "");
@@ -514,13 +504,14 @@ parse_schedule(builder *b, bc_span *out)
 	}
 	for (int k = 0; k < merged; k++)
 	{
-		int32_t		length = out[k].end - out[k].start;
+		int32_t length = out[k].end - out[k].start;
 
 		if (length > BC_SECS_PER_DAY || (length == BC_SECS_PER_DAY && out[k].start != 0))
 		{
-			fail(b, b->item_start,
-				 "its spans join into a stretch of 24 hours or more%s; write 00:00-24:00 for a whole day, or split it over two dates",
-				 "");
+			fail(
+				b, b->item_start,
+				"its spans join into a stretch of 24 hours or more%s; write 00:00-24:00 for a whole day, or split it over two dates",
+				"");
 			return -1;
 		}
 	}
@@ -532,7 +523,7 @@ pool_reserve(builder *b, int32_t extra)
 {
 	if (b->npool + extra > b->pool_cap)
 	{
-		int32_t		cap = b->pool_cap ? b->pool_cap * 2 : 64;
+		int32_t cap = b->pool_cap ? b->pool_cap * 2 : 64;
 
 		while (cap < b->npool + extra)
 			cap *= 2;
@@ -554,21 +545,16 @@ spans_equal(const bc_span *a, int na, const bc_span *c, int nc)
 static bool
 add_date_rule(builder *b, int32_t first, int32_t last, const bc_span *spans, int nspans)
 {
-	int			lo = 0,
-				hi = b->nrules;
-	int			i,
-				j;
-	rule		left = {0},
-				right = {0};
-	bool		have_left = false,
-				have_right = false;
-	int			removed,
-				added;
+	int lo = 0, hi = b->nrules;
+	int i, j;
+	rule left = {0}, right = {0};
+	bool have_left = false, have_right = false;
+	int removed, added;
 
 	/* first rule whose last >= first */
 	while (lo < hi)
 	{
-		int			mid = lo + (hi - lo) / 2;
+		int mid = lo + (hi - lo) / 2;
 
 		if (b->rules[mid].last < first)
 			lo = mid + 1;
@@ -601,7 +587,7 @@ add_date_rule(builder *b, int32_t first, int32_t last, const bc_span *spans, int
 		return fail(b, b->item_start, "too many date rules (at most 100000 ranges)%s", "");
 	if (b->nrules - removed + added > b->rules_cap)
 	{
-		int32_t		cap = b->rules_cap ? b->rules_cap * 2 : 16;
+		int32_t cap = b->rules_cap ? b->rules_cap * 2 : 16;
 
 		while (cap < b->nrules - removed + added)
 			cap *= 2;
@@ -629,19 +615,18 @@ add_date_rule(builder *b, int32_t first, int32_t last, const bc_span *spans, int
 static bool
 parse_zone(builder *b)
 {
-	size_t		s,
-				e,
-				n;
+	size_t s, e, n;
 
 	skip_space(b);
 	s = b->pos;
 	e = s;
 	while (e < b->item_end && !is_space(b->text[e]))
 	{
-		char		c = b->text[e];
+		char c = b->text[e];
 
 		if (!(is_alpha(c) || is_digit(c) || c == '/' || c == '_' || c == '-' || c == '+'))
-			return fail(b, e, "a time zone name may contain only letters, digits and / _ - +%s", "");
+			return fail(b, e, "a time zone name may contain only letters, digits and / _ - +%s",
+						"");
 		e++;
 	}
 	n = e - s;
@@ -661,14 +646,13 @@ parse_zone(builder *b)
 static bool
 parse_weekly(builder *b)
 {
-	bool		days[7] = {false};
-	bc_span		spans[BC_MAX_SPANS_PER_RULE];
-	int			n;
+	bool days[7] = {false};
+	bc_span spans[BC_MAX_SPANS_PER_RULE];
+	int n;
 
 	for (;;)
 	{
-		int			d1 = 0,
-					d2;
+		int d1 = 0, d2;
 
 		if (!parse_weekday(b, &d1))
 			return false;
@@ -702,11 +686,10 @@ parse_weekly(builder *b)
 static bool
 parse_date_rule(builder *b)
 {
-	int32_t		first,
-				last;
-	size_t		at;
-	bc_span		spans[BC_MAX_SPANS_PER_RULE];
-	int			n;
+	int32_t first, last;
+	size_t at;
+	bc_span spans[BC_MAX_SPANS_PER_RULE];
+	int n;
 
 	if (++b->ndaterules > BC_MAX_DATE_RULES)
 		return fail(b, b->item_start, "too many date rules (at most %s)", "10000");
@@ -732,12 +715,12 @@ parse_date_rule(builder *b)
 static bool
 parse_item(builder *b)
 {
-	size_t		n;
-	char		c;
+	size_t n;
+	char c;
 
 	skip_space(b);
 	if (b->pos >= b->item_end)
-		return true;			/* empty item */
+		return true; /* empty item */
 	c = b->text[b->pos];
 	if (is_digit(c))
 		return parse_date_rule(b);
@@ -747,26 +730,25 @@ parse_item(builder *b)
 			return parse_weekly(b);
 		return parse_zone(b);
 	}
-	return fail_at_token(b, "expected a time zone name, weekdays (mon-fri) or a date (YYYY-MM-DD) at \"%s\"");
+	return fail_at_token(
+		b, "expected a time zone name, weekdays (mon-fri) or a date (YYYY-MM-DD) at \"%s\"");
 }
 
 bool
 bc_parse(const char *text, size_t len, bc_calendar *out, bc_parse_error *err)
 {
-	builder    *b = cs_alloc(sizeof(builder));
-	bool		ok = true;
-	size_t		s = 0;
-	int32_t		total,
-				nranges,
-				k;
-	bc_span    *spans;
-	bc_range   *ranges;
-	char	   *zone;
+	builder *b = cs_alloc(sizeof(builder));
+	bool ok = true;
+	size_t s = 0;
+	int32_t total, nranges, k;
+	bc_span *spans;
+	bc_range *ranges;
+	char *zone;
 
 	memset(b, 0, sizeof(builder));
 	memset(err, 0, sizeof(*err));
 	memset(out, 0, sizeof(*out));
-	pool_reserve(b, 1);			/* never a NULL pool, even with no date spans */
+	pool_reserve(b, 1); /* never a NULL pool, even with no date spans */
 	b->text = text;
 	b->len = len;
 	b->err = err;
@@ -774,7 +756,7 @@ bc_parse(const char *text, size_t len, bc_calendar *out, bc_parse_error *err)
 	/* a NUL byte ends nothing: it is reported as a bad character where it appears */
 	while (ok && s <= len)
 	{
-		size_t		e = s;
+		size_t e = s;
 
 		while (e < len && text[e] != ';')
 			e++;
@@ -795,7 +777,7 @@ bc_parse(const char *text, size_t len, bc_calendar *out, bc_parse_error *err)
 	if (ok)
 	{
 		/* drop the redundant split between adjacent rules with identical spans */
-		int32_t		m = 0;
+		int32_t m = 0;
 
 		for (int32_t i = 0; i < b->nrules; i++)
 		{
@@ -817,7 +799,10 @@ bc_parse(const char *text, size_t len, bc_calendar *out, bc_parse_error *err)
 		{
 			b->item_start = 0;
 			b->item_end = len;
-			ok = fail(b, 0, "the calendar has no working hours: give at least one weekly or date rule with spans%s", "");
+			ok = fail(
+				b, 0,
+				"the calendar has no working hours: give at least one weekly or date rule with spans%s",
+				"");
 		}
 	}
 	if (!ok)
@@ -846,7 +831,8 @@ bc_parse(const char *text, size_t len, bc_calendar *out, bc_parse_error *err)
 		ranges[i].span_first = k;
 		ranges[i].span_count = b->rules[i].span_count;
 		if (b->rules[i].span_count > 0)
-			memcpy(&spans[k], &b->pool[b->rules[i].span_first], sizeof(bc_span) * b->rules[i].span_count);
+			memcpy(&spans[k], &b->pool[b->rules[i].span_first],
+				   sizeof(bc_span) * b->rules[i].span_count);
 		k += b->rules[i].span_count;
 	}
 	zone = cs_alloc(BC_MAX_ZONE_LEN + 1);
@@ -874,8 +860,8 @@ bc_free(bc_calendar *cal)
 void
 bc_set_zone(bc_calendar *cal, const char *zone)
 {
-	size_t		n = strlen(zone);
-	char	   *z = cs_alloc(n + 1);
+	size_t n = strlen(zone);
+	char *z = cs_alloc(n + 1);
 
 	memcpy(z, zone, n + 1);
 	cs_free((void *) cal->zone);
@@ -893,7 +879,7 @@ check_spans(const bc_span *s, int n)
 		return "a rule has a bad number of spans";
 	for (int i = 0; i < n; i++)
 	{
-		int32_t		length = s[i].end - s[i].start;
+		int32_t length = s[i].end - s[i].start;
 
 		if (s[i].start < 0 || s[i].start >= BC_SECS_PER_DAY || s[i].end <= s[i].start ||
 			length > BC_SECS_PER_DAY || (length == BC_SECS_PER_DAY && s[i].start != 0))
@@ -907,10 +893,10 @@ check_spans(const bc_span *s, int n)
 const char *
 bc_check(const bc_calendar *cal)
 {
-	int32_t		k = 0;
-	int32_t		total = 0;
+	int32_t k = 0;
+	int32_t total = 0;
 	const char *msg;
-	size_t		zl;
+	size_t zl;
 
 	if (cal->zone == NULL)
 		return "the time zone is missing";
@@ -919,7 +905,7 @@ bc_check(const bc_calendar *cal)
 		return "the time zone name has a bad length";
 	for (size_t i = 0; i < zl; i++)
 	{
-		char		c = cal->zone[i];
+		char c = cal->zone[i];
 
 		if (!(is_alpha(c) || is_digit(c) || c == '/' || c == '_' || c == '-' || c == '+'))
 			return "the time zone name has a bad character";
@@ -932,7 +918,8 @@ bc_check(const bc_calendar *cal)
 	{
 		if (cal->week_first[d + 1] < cal->week_first[d] || cal->week_first[d + 1] > cal->nspans)
 			return "the weekly span index is inconsistent";
-		if ((msg = check_spans(cal->spans + cal->week_first[d], cal->week_first[d + 1] - cal->week_first[d])) != NULL)
+		if ((msg = check_spans(cal->spans + cal->week_first[d],
+							   cal->week_first[d + 1] - cal->week_first[d])) != NULL)
 			return msg;
 	}
 	k = cal->week_first[7];
@@ -969,19 +956,19 @@ bc_check(const bc_calendar *cal)
 
 typedef struct strbuf
 {
-	char	   *data;
-	size_t		len;
-	size_t		cap;
+	char *data;
+	size_t len;
+	size_t cap;
 } strbuf;
 
 static void
 sb_append(strbuf *sb, const char *s)
 {
-	size_t		n = strlen(s);
+	size_t n = strlen(s);
 
 	if (sb->len + n + 1 > sb->cap)
 	{
-		size_t		cap = sb->cap ? sb->cap * 2 : 256;
+		size_t cap = sb->cap ? sb->cap * 2 : 256;
 
 		while (cap < sb->len + n + 1)
 			cap *= 2;
@@ -995,9 +982,7 @@ sb_append(strbuf *sb, const char *s)
 static void
 format_time(char *buf, int32_t secs)
 {
-	int			h = secs / 3600,
-				m = secs / 60 % 60,
-				s = secs % 60;
+	int h = secs / 3600, m = secs / 60 % 60, s = secs % 60;
 
 	if (s)
 		sprintf(buf, "%02d:%02d:%02d", h, m, s);
@@ -1008,7 +993,7 @@ format_time(char *buf, int32_t secs)
 static void
 format_spans(strbuf *sb, const bc_span *s, int n)
 {
-	char		buf[16];
+	char buf[16];
 
 	if (n == 0)
 	{
@@ -1017,7 +1002,7 @@ format_spans(strbuf *sb, const bc_span *s, int n)
 	}
 	for (int i = 0; i < n; i++)
 	{
-		int32_t		end = s[i].end;
+		int32_t end = s[i].end;
 
 		sb_append(sb, i ? ", " : " ");
 		format_time(buf, s[i].start);
@@ -1031,9 +1016,7 @@ format_spans(strbuf *sb, const bc_span *s, int n)
 static void
 format_date(char *buf, int32_t day)
 {
-	int			y,
-				m,
-				d;
+	int y, m, d;
 
 	bc_civil_from_days(day, &y, &m, &d);
 	sprintf(buf, "%04d-%02d-%02d", y, m, d);
@@ -1042,17 +1025,17 @@ format_date(char *buf, int32_t day)
 char *
 bc_format(const bc_calendar *cal)
 {
-	strbuf		sb = {0};
-	bool		done[7] = {false};
-	char		buf[32];
+	strbuf sb = {0};
+	bool done[7] = {false};
+	char buf[32];
 
 	sb_append(&sb, cal->zone);
 	for (int d = 0; d < 7; d++)
 	{
 		const bc_span *s = cal->spans + cal->week_first[d];
-		int			n = cal->week_first[d + 1] - cal->week_first[d];
-		bool		same[7] = {false};
-		bool		first = true;
+		int n = cal->week_first[d + 1] - cal->week_first[d];
+		bool same[7] = {false};
+		bool first = true;
 
 		if (done[d] || n == 0)
 			continue;
@@ -1063,7 +1046,7 @@ bc_format(const bc_calendar *cal)
 		sb_append(&sb, "; ");
 		for (int e = 0; e < 7; e++)
 		{
-			int			f = e;
+			int f = e;
 
 			if (!same[e])
 				continue;
@@ -1109,8 +1092,8 @@ bc_format(const bc_calendar *cal)
 size_t
 bc_serialized_size(const bc_calendar *cal)
 {
-	size_t		size = HDR_SIZE + sizeof(bc_span) * cal->nspans + sizeof(bc_range) * cal->nranges +
-		strlen(cal->zone) + 1;
+	size_t size = HDR_SIZE + sizeof(bc_span) * cal->nspans + sizeof(bc_range) * cal->nranges +
+				  strlen(cal->zone) + 1;
 
 	return (size + 3) & ~(size_t) 3;
 }
@@ -1124,7 +1107,7 @@ put_i32(unsigned char *p, int32_t v)
 static int32_t
 get_i32(const unsigned char *p)
 {
-	int32_t		v;
+	int32_t v;
 
 	memcpy(&v, p, 4);
 	return v;
@@ -1134,9 +1117,9 @@ void
 bc_serialize(const bc_calendar *cal, void *buf)
 {
 	unsigned char *p = buf;
-	size_t		size = bc_serialized_size(cal);
-	size_t		zl = strlen(cal->zone);
-	size_t		off;
+	size_t size = bc_serialized_size(cal);
+	size_t zl = strlen(cal->zone);
+	size_t off;
 
 	memset(p, 0, size);
 	p[4] = BC_FORMAT_VERSION;
@@ -1161,10 +1144,8 @@ const char *
 bc_view(const void *buf, size_t len, bc_calendar *out)
 {
 	const unsigned char *p = buf;
-	size_t		zl,
-				need;
-	int32_t		nspans,
-				nranges;
+	size_t zl, need;
+	int32_t nspans, nranges;
 
 	if (len < HDR_SIZE)
 		return "stored calendar is truncated";
@@ -1173,9 +1154,11 @@ bc_view(const void *buf, size_t len, bc_calendar *out)
 	zl = (size_t) p[6] | ((size_t) p[7] << 8);
 	nspans = get_i32(p + 8);
 	nranges = get_i32(p + 12);
-	if (nspans < 0 || nranges < 0 || nranges > BC_MAX_RANGES || nspans > (BC_MAX_RANGES + 7) * BC_MAX_SPANS_PER_RULE)
+	if (nspans < 0 || nranges < 0 || nranges > BC_MAX_RANGES ||
+		nspans > (BC_MAX_RANGES + 7) * BC_MAX_SPANS_PER_RULE)
 		return "stored calendar has bad counts";
-	need = HDR_SIZE + sizeof(bc_span) * (size_t) nspans + sizeof(bc_range) * (size_t) nranges + zl + 1;
+	need =
+		HDR_SIZE + sizeof(bc_span) * (size_t) nspans + sizeof(bc_range) * (size_t) nranges + zl + 1;
 	if (len < need)
 		return "stored calendar is truncated";
 	for (int d = 0; d < 8; d++)
@@ -1184,7 +1167,8 @@ bc_view(const void *buf, size_t len, bc_calendar *out)
 	out->nranges = nranges;
 	out->spans = (const bc_span *) (p + HDR_SIZE);
 	out->ranges = (const bc_range *) (p + HDR_SIZE + sizeof(bc_span) * nspans);
-	out->zone = (const char *) (p + HDR_SIZE + sizeof(bc_span) * nspans + sizeof(bc_range) * nranges);
+	out->zone =
+		(const char *) (p + HDR_SIZE + sizeof(bc_span) * nspans + sizeof(bc_range) * nranges);
 	if (out->zone[zl] != '\0')
 		return "stored calendar has a bad zone name";
 	return NULL;

@@ -20,27 +20,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BC_SECS_PER_DAY		86400
-#define BC_MAX_ZONE_LEN		63
-#define BC_MAX_SPANS_PER_RULE	64
-#define BC_MAX_RANGES		100000
-#define BC_MAX_DATE_RULES	10000	/* date items in one text: keeps parsing fast */
-#define BC_MIN_DAY			(-730119)	/* 0001-01-01 */
-#define BC_MAX_DAY			2921939 /* 9999-12-31 */
-#define BC_FORMAT_VERSION	1
+#define BC_SECS_PER_DAY		  86400
+#define BC_MAX_ZONE_LEN		  63
+#define BC_MAX_SPANS_PER_RULE 64
+#define BC_MAX_RANGES		  100000
+#define BC_MAX_DATE_RULES	  10000		/* date items in one text: keeps parsing fast */
+#define BC_MIN_DAY			  (-730119) /* 0001-01-01 */
+#define BC_MAX_DAY			  2921939	/* 9999-12-31 */
+#define BC_FORMAT_VERSION	  1
 
 typedef struct bc_span
 {
-	int32_t		start;
-	int32_t		end;
+	int32_t start;
+	int32_t end;
 } bc_span;
 
 typedef struct bc_range
 {
-	int32_t		first;			/* first local date of the range, inclusive */
-	int32_t		last;			/* last local date, inclusive */
-	int32_t		span_first;		/* index into spans[] */
-	int32_t		span_count;		/* 0 = day off */
+	int32_t first;		/* first local date of the range, inclusive */
+	int32_t last;		/* last local date, inclusive */
+	int32_t span_first; /* index into spans[] */
+	int32_t span_count; /* 0 = day off */
 } bc_range;
 
 /*
@@ -49,10 +49,10 @@ typedef struct bc_range
  */
 typedef struct bc_calendar
 {
-	const char *zone;			/* NUL-terminated */
-	int32_t		week_first[8];	/* weekday w's spans are spans[week_first[w] .. week_first[w+1]) */
-	int32_t		nspans;
-	int32_t		nranges;
+	const char *zone;	   /* NUL-terminated */
+	int32_t week_first[8]; /* weekday w's spans are spans[week_first[w] .. week_first[w+1]) */
+	int32_t nspans;
+	int32_t nranges;
 	const bc_span *spans;
 	const bc_range *ranges;
 } bc_calendar;
@@ -60,17 +60,17 @@ typedef struct bc_calendar
 /* What went wrong in a calendar text, for an error message that points at it. */
 typedef struct bc_parse_error
 {
-	int			item_start;		/* byte offset of the offending item in the input */
-	int			item_len;		/* its length (trimmed) */
-	int			pos;			/* byte offset of the offending token */
-	char		message[160];	/* what was expected, as a sentence fragment */
+	int item_start;	   /* byte offset of the offending item in the input */
+	int item_len;	   /* its length (trimmed) */
+	int pos;		   /* byte offset of the offending token */
+	char message[160]; /* what was expected, as a sentence fragment */
 } bc_parse_error;
 
 /* Parsing and printing. */
 extern bool bc_parse(const char *text, size_t len, bc_calendar *out, bc_parse_error *err);
-extern void bc_free(bc_calendar *cal);	/* frees a parsed calendar's arrays */
-extern char *bc_format(const bc_calendar *cal);	/* canonical text, cs_alloc'ed */
-extern void bc_set_zone(bc_calendar *cal, const char *zone);	/* parsed calendars only */
+extern void bc_free(bc_calendar *cal);						 /* frees a parsed calendar's arrays */
+extern char *bc_format(const bc_calendar *cal);				 /* canonical text, cs_alloc'ed */
+extern void bc_set_zone(bc_calendar *cal, const char *zone); /* parsed calendars only */
 
 /* Validation of a calendar assembled from untrusted parts (binary input); NULL if valid. */
 extern const char *bc_check(const bc_calendar *cal);
@@ -84,17 +84,17 @@ extern const char *bc_check(const bc_calendar *cal);
  */
 extern size_t bc_serialized_size(const bc_calendar *cal);
 extern void bc_serialize(const bc_calendar *cal, void *buf);
-extern const char *bc_view(const void *buf, size_t len, bc_calendar *out);	/* NULL if ok */
+extern const char *bc_view(const void *buf, size_t len, bc_calendar *out); /* NULL if ok */
 
 /* Calendar dates. */
 extern int32_t bc_days_from_civil(int y, int m, int d);
 extern void bc_civil_from_days(int32_t days, int *y, int *m, int *d);
-extern int	bc_weekday(int64_t days);	/* 0 = Monday .. 6 = Sunday */
+extern int bc_weekday(int64_t days); /* 0 = Monday .. 6 = Sunday */
 extern bool bc_valid_date(int y, int m, int d);
 
 /* Spans that start on local date `day`; returns their count and sets *spans. */
-extern int	bc_spans_of_day(const bc_calendar *cal, int64_t day, const bc_span **spans);
+extern int bc_spans_of_day(const bc_calendar *cal, int64_t day, const bc_span **spans);
 /* Index of the date range holding `day`, or -1. */
-extern int	bc_find_range(const bc_calendar *cal, int64_t day);
+extern int bc_find_range(const bc_calendar *cal, int64_t day);
 
 #endif

@@ -17,15 +17,15 @@
 
 /* ================================================================ small helpers */
 
-static bool fail(char *err, size_t errlen, const char *fmt,...)
-			__attribute__((format(printf, 3, 4)));
+static bool fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static bool
-fail(char *err, size_t errlen, const char *fmt,...)
+fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	if (err != NULL && errlen > 0)
 	{
-		va_list		ap;
+		va_list ap;
 
 		va_start(ap, fmt);
 		vsnprintf(err, errlen, fmt, ap);
@@ -43,9 +43,9 @@ add_overflows(int64_t a, int64_t b, int64_t *out)
 /* a growing string, allocated with cs_alloc */
 typedef struct strbuf
 {
-	char	   *data;
-	size_t		len;
-	size_t		cap;
+	char *data;
+	size_t len;
+	size_t cap;
 } strbuf;
 
 static void
@@ -57,15 +57,15 @@ sb_init(strbuf *sb, size_t cap)
 	sb->data[0] = '\0';
 }
 
-static void sb_printf(strbuf *sb, const char *fmt,...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
-sb_printf(strbuf *sb, const char *fmt,...)
+sb_printf(strbuf *sb, const char *fmt, ...)
 {
 	for (;;)
 	{
-		va_list		ap;
-		int			n;
+		va_list ap;
+		int n;
 
 		va_start(ap, fmt);
 		n = vsnprintf(sb->data + sb->len, sb->cap - sb->len, fmt, ap);
@@ -85,7 +85,7 @@ sb_printf(strbuf *sb, const char *fmt,...)
 cs_i128
 cs_i128_from_i64(int64_t v)
 {
-	cs_i128		r;
+	cs_i128 r;
 
 	r.hi = v < 0 ? -1 : 0;
 	r.lo = (uint64_t) v;
@@ -95,7 +95,7 @@ cs_i128_from_i64(int64_t v)
 cs_i128
 cs_i128_add(cs_i128 a, cs_i128 b)
 {
-	cs_i128		r;
+	cs_i128 r;
 
 	r.lo = a.lo + b.lo;
 	r.hi = (int64_t) ((uint64_t) a.hi + (uint64_t) b.hi + (r.lo < a.lo ? 1 : 0));
@@ -115,7 +115,7 @@ cs_i128_cmp(cs_i128 a, cs_i128 b)
 static cs_i128
 i128_negate(cs_i128 a)
 {
-	cs_i128		r;
+	cs_i128 r;
 
 	r.lo = ~a.lo + 1;
 	r.hi = (int64_t) (~(uint64_t) a.hi + (r.lo == 0 ? 1 : 0));
@@ -131,18 +131,11 @@ u64_abs(int64_t v)
 cs_i128
 cs_i128_mul_i64(int64_t a, int64_t b)
 {
-	uint64_t	ua = u64_abs(a),
-				ub = u64_abs(b);
-	uint64_t	a0 = ua & 0xffffffffu,
-				a1 = ua >> 32,
-				b0 = ub & 0xffffffffu,
-				b1 = ub >> 32;
-	uint64_t	p00 = a0 * b0,
-				p01 = a0 * b1,
-				p10 = a1 * b0,
-				p11 = a1 * b1;
-	uint64_t	mid = (p00 >> 32) + (p01 & 0xffffffffu) + (p10 & 0xffffffffu);
-	cs_i128		r;
+	uint64_t ua = u64_abs(a), ub = u64_abs(b);
+	uint64_t a0 = ua & 0xffffffffu, a1 = ua >> 32, b0 = ub & 0xffffffffu, b1 = ub >> 32;
+	uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+	uint64_t mid = (p00 >> 32) + (p01 & 0xffffffffu) + (p10 & 0xffffffffu);
+	cs_i128 r;
 
 	r.lo = (mid << 32) | (p00 & 0xffffffffu);
 	r.hi = (int64_t) (p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32));
@@ -160,25 +153,25 @@ cs_i128_to_double(cs_i128 v)
 void
 cs_i128_to_string(cs_i128 v, char *buf)
 {
-	bool		neg = v.hi < 0;
-	uint32_t	limb[4];
-	char		tmp[41];
-	int			n = 0;
-	char	   *out = buf;
+	bool neg = v.hi < 0;
+	uint32_t limb[4];
+	char tmp[41];
+	int n = 0;
+	char *out = buf;
 
 	if (neg)
-		v = i128_negate(v);		/* magnitude; -2^127 itself never occurs here */
+		v = i128_negate(v); /* magnitude; -2^127 itself never occurs here */
 	limb[0] = (uint32_t) ((uint64_t) v.hi >> 32);
 	limb[1] = (uint32_t) (uint64_t) v.hi;
 	limb[2] = (uint32_t) (v.lo >> 32);
 	limb[3] = (uint32_t) v.lo;
 	do
 	{
-		uint64_t	rem = 0;
+		uint64_t rem = 0;
 
 		for (int i = 0; i < 4; i++)
 		{
-			uint64_t	cur = (rem << 32) | limb[i];
+			uint64_t cur = (rem << 32) | limb[i];
 
 			limb[i] = (uint32_t) (cur / 10);
 			rem = cur % 10;
@@ -198,8 +191,8 @@ typedef struct lexer
 {
 	const char *start;
 	const char *p;
-	char	   *err;
-	size_t		errlen;
+	char *err;
+	size_t errlen;
 } lexer;
 
 static void
@@ -212,22 +205,22 @@ lx_ws(lexer *lx)
 static bool
 lx_unexpected(lexer *lx, const char *wanted)
 {
-	int			pos = (int) (lx->p - lx->start) + 1;
+	int pos = (int) (lx->p - lx->start) + 1;
 
 	if (*lx->p == '\0')
 		return fail(lx->err, lx->errlen, "Expected %s at character %d, found the end of the input.",
 					wanted, pos);
 	if ((unsigned char) *lx->p < 0x20 || (unsigned char) *lx->p >= 0x7f)
-		return fail(lx->err, lx->errlen, "Expected %s at character %d, found byte 0x%02x.",
-					wanted, pos, (unsigned char) *lx->p);
-	return fail(lx->err, lx->errlen, "Expected %s at character %d, found \"%c\".",
-				wanted, pos, *lx->p);
+		return fail(lx->err, lx->errlen, "Expected %s at character %d, found byte 0x%02x.", wanted,
+					pos, (unsigned char) *lx->p);
+	return fail(lx->err, lx->errlen, "Expected %s at character %d, found \"%c\".", wanted, pos,
+				*lx->p);
 }
 
 static bool
 lx_expect(lexer *lx, char ch)
 {
-	char		wanted[4] = {'"', ch, '"', '\0'};
+	char wanted[4] = {'"', ch, '"', '\0'};
 
 	lx_ws(lx);
 	if (*lx->p != ch)
@@ -247,7 +240,7 @@ lx_peek(lexer *lx, char ch)
 static bool
 lx_key(lexer *lx, char *buf, size_t size)
 {
-	size_t		n = 0;
+	size_t n = 0;
 
 	lx_ws(lx);
 	if (*lx->p != '"')
@@ -262,7 +255,8 @@ lx_key(lexer *lx, char *buf, size_t size)
 	}
 	buf[n] = '\0';
 	if (*lx->p != '"')
-		return lx_unexpected(lx, "a key of lower-case letters, digits and \"_\" and its closing quote");
+		return lx_unexpected(lx,
+							 "a key of lower-case letters, digits and \"_\" and its closing quote");
 	lx->p++;
 	return lx_expect(lx, ':');
 }
@@ -271,10 +265,9 @@ lx_key(lexer *lx, char *buf, size_t size)
 static bool
 lx_i128(lexer *lx, cs_i128 *out)
 {
-	bool		neg = false;
-	int			digits = 0;
-	uint64_t	hi = 0,
-				lo = 0;
+	bool neg = false;
+	int digits = 0;
+	uint64_t hi = 0, lo = 0;
 
 	lx_ws(lx);
 	if (*lx->p == '-')
@@ -289,11 +282,10 @@ lx_i128(lexer *lx, cs_i128 *out)
 					(int) (lx->p - lx->start) + 1);
 	while (*lx->p >= '0' && *lx->p <= '9')
 	{
-		uint64_t	d = (uint64_t) (*lx->p - '0');
-		uint64_t	l0 = lo & 0xffffffffu,
-					l1 = lo >> 32;
-		uint64_t	t0 = l0 * 10 + d;
-		uint64_t	t1 = l1 * 10 + (t0 >> 32);
+		uint64_t d = (uint64_t) (*lx->p - '0');
+		uint64_t l0 = lo & 0xffffffffu, l1 = lo >> 32;
+		uint64_t t0 = l0 * 10 + d;
+		uint64_t t1 = l1 * 10 + (t0 >> 32);
 
 		if (++digits > 38)
 			return fail(lx->err, lx->errlen, "Number at character %d is too large.",
@@ -316,13 +308,14 @@ static bool
 lx_i64(lexer *lx, int64_t *out, const char *what)
 {
 	const char *at = lx->p;
-	cs_i128		v;
+	cs_i128 v;
 
 	if (!lx_i128(lx, &v))
 		return false;
 	if (v.hi != (((int64_t) v.lo) < 0 ? -1 : 0))
-		return fail(lx->err, lx->errlen, "Value of %s at character %d is out of range for a 64-bit integer.",
-					what, (int) (at - lx->start) + 1);
+		return fail(lx->err, lx->errlen,
+					"Value of %s at character %d is out of range for a 64-bit integer.", what,
+					(int) (at - lx->start) + 1);
 	*out = (int64_t) v.lo;
 	return true;
 }
@@ -350,19 +343,19 @@ lx_end(lexer *lx)
  * Drive the object: calls field(key) for each key, which reads the value.  Each key of the
  * list must occur exactly once.
  */
-typedef bool (*field_reader) (lexer *lx, int which, void *arg);
+typedef bool (*field_reader)(lexer *lx, int which, void *arg);
 
 static bool
 lx_object(lexer *lx, const char *const *keys, int nkeys, field_reader reader, void *arg)
 {
-	unsigned	seen = 0;
-	char		key[32];
+	unsigned seen = 0;
+	char key[32];
 
 	if (!lx_expect(lx, '{'))
 		return false;
 	for (;;)
 	{
-		int			which = -1;
+		int which = -1;
 
 		if (!lx_key(lx, key, sizeof(key)))
 			return false;
@@ -396,13 +389,14 @@ lx_object(lexer *lx, const char *const *keys, int nkeys, field_reader reader, vo
 static bool
 read_version(lexer *lx)
 {
-	int64_t		v = 0;
+	int64_t v = 0;
 
 	if (!lx_i64(lx, &v, "version"))
 		return false;
 	if (v != CS_METRICS_VERSION)
-		return fail(lx->err, lx->errlen, "Version %lld is not supported; this build reads version %d.",
-					(long long) v, CS_METRICS_VERSION);
+		return fail(lx->err, lx->errlen,
+					"Version %lld is not supported; this build reads version %d.", (long long) v,
+					CS_METRICS_VERSION);
 	return true;
 }
 
@@ -425,20 +419,20 @@ cs_scale_name(cs_scale scale)
 bool
 cs_score_merge(cs_score_counts *dst, const cs_score_counts *src)
 {
-	int64_t		n;
+	int64_t n;
 
 	if (add_overflows(dst->n, src->n, &n))
 		return false;
 	dst->n = n;
 	for (int i = 0; i < CS_SCORE_SLOTS; i++)
-		dst->c[i] += src->c[i];	/* each c[i] <= n, so none overflows */
+		dst->c[i] += src->c[i]; /* each c[i] <= n, so none overflows */
 	return true;
 }
 
 bool
 cs_score_check(const cs_score_counts *s, char *err, size_t errlen)
 {
-	int64_t		sum = 0;
+	int64_t sum = 0;
 
 	for (int i = 0; i < CS_SCORE_SLOTS; i++)
 	{
@@ -474,7 +468,7 @@ cs_score_detractors(const cs_score_counts *s)
 int64_t
 cs_score_outside(const cs_score_counts *s, cs_scale scale)
 {
-	int64_t		out = 0;
+	int64_t out = 0;
 
 	for (int i = 0; i < CS_SCORE_SLOTS; i++)
 		if (i < cs_scale_min(scale) || i > cs_scale_max(scale))
@@ -498,7 +492,7 @@ cs_score_csat(const cs_score_counts *s)
 double
 cs_score_ces(const cs_score_counts *s)
 {
-	double		sum = 0;
+	double sum = 0;
 
 	for (int i = 1; i < CS_SCORE_SLOTS; i++)
 		sum += (double) i * (double) s->c[i];
@@ -508,7 +502,7 @@ cs_score_ces(const cs_score_counts *s)
 char *
 cs_score_format(const cs_score_counts *s)
 {
-	strbuf		sb;
+	strbuf sb;
 
 	sb_init(&sb, 256);
 	sb_printf(&sb, "{\"version\":%d,\"responses\":%lld,\"counts\":[", CS_METRICS_VERSION,
@@ -537,7 +531,7 @@ score_field(lexer *lx, int which, void *arg)
 				return false;
 			for (int i = 0; i < CS_SCORE_SLOTS; i++)
 			{
-				char		what[32];
+				char what[32];
 
 				snprintf(what, sizeof(what), "for score %d", i);
 				if (i > 0 && !lx_expect(lx, ','))
@@ -546,7 +540,8 @@ score_field(lexer *lx, int which, void *arg)
 					return false;
 			}
 			if (lx_peek(lx, ','))
-				return fail(lx->err, lx->errlen, "Counts must have exactly %d elements, for scores 0 to 10.",
+				return fail(lx->err, lx->errlen,
+							"Counts must have exactly %d elements, for scores 0 to 10.",
 							CS_SCORE_SLOTS);
 			return lx_expect(lx, ']');
 	}
@@ -555,7 +550,7 @@ score_field(lexer *lx, int which, void *arg)
 bool
 cs_score_parse(const char *text, cs_score_counts *out, char *err, size_t errlen)
 {
-	lexer		lx = {text, text, err, errlen};
+	lexer lx = {text, text, err, errlen};
 
 	memset(out, 0, sizeof(*out));
 	if (!lx_object(&lx, score_keys, 3, score_field, out))
@@ -568,7 +563,7 @@ cs_score_parse(const char *text, cs_score_counts *out, char *err, size_t errlen)
 bool
 cs_sla_merge(cs_sla_counts *dst, const cs_sla_counts *src)
 {
-	int64_t		total;
+	int64_t total;
 
 	if (add_overflows(dst->total, src->total, &total))
 		return false;
@@ -597,7 +592,7 @@ cs_sla_pct(const cs_sla_counts *s)
 char *
 cs_sla_format(const cs_sla_counts *s)
 {
-	strbuf		sb;
+	strbuf sb;
 
 	sb_init(&sb, 96);
 	sb_printf(&sb, "{\"version\":%d,\"met\":%lld,\"total\":%lld}", CS_METRICS_VERSION,
@@ -626,7 +621,7 @@ sla_field(lexer *lx, int which, void *arg)
 bool
 cs_sla_parse(const char *text, cs_sla_counts *out, char *err, size_t errlen)
 {
-	lexer		lx = {text, text, err, errlen};
+	lexer lx = {text, text, err, errlen};
 
 	memset(out, 0, sizeof(*out));
 	if (!lx_object(&lx, sla_keys, 3, sla_field, out))
@@ -644,35 +639,30 @@ cs_sla_parse(const char *text, cs_sla_counts *out, char *err, size_t errlen)
 static double
 norm_quantile_lower(double p)
 {
-	static const double a[6] = {
-		-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
-		1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00
-	};
-	static const double b[5] = {
-		-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
-		6.680131188771972e+01, -1.328068155288572e+01
-	};
-	static const double c[6] = {
-		-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
-		-2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00
-	};
-	static const double d[4] = {
-		7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
-		3.754408661907416e+00
-	};
-	double		x;
+	static const double a[6] = {-3.969683028665376e+01, 2.209460984245205e+02,
+								-2.759285104469687e+02, 1.383577518672690e+02,
+								-3.066479806614716e+01, 2.506628277459239e+00};
+	static const double b[5] = {-5.447609879822406e+01, 1.615858368580409e+02,
+								-1.556989798598866e+02, 6.680131188771972e+01,
+								-1.328068155288572e+01};
+	static const double c[6] = {-7.784894002430293e-03, -3.223964580411365e-01,
+								-2.400758277161838e+00, -2.549732539343734e+00,
+								4.374664141464968e+00,	2.938163982698783e+00};
+	static const double d[4] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+								3.754408661907416e+00};
+	double x;
 
 	if (p < 0.02425)
 	{
-		double		q = sqrt(-2.0 * log(p));
+		double q = sqrt(-2.0 * log(p));
 
 		x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
 			((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
 	}
 	else
 	{
-		double		q = p - 0.5;
-		double		r = q * q;
+		double q = p - 0.5;
+		double r = q * q;
 
 		x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
 			(((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0);
@@ -680,8 +670,8 @@ norm_quantile_lower(double p)
 
 	/* Halley refinement: f(x) = Phi(x) - p, f' = phi(x), f'' = -x phi(x) */
 	{
-		double		e = 0.5 * erfc(-x * 0.70710678118654752440) - p;
-		double		u = e * 2.50662827463100050242 * exp(x * x / 2.0);
+		double e = 0.5 * erfc(-x * 0.70710678118654752440) - p;
+		double u = e * 2.50662827463100050242 * exp(x * x / 2.0);
 
 		x = x - u / (1.0 + x * u / 2.0);
 	}
@@ -711,13 +701,10 @@ cs_z_for_confidence(double confidence)
 void
 cs_wilson(int64_t x, int64_t n, double z, double *lo, double *hi)
 {
-	double		dn = (double) n,
-				dx = (double) x,
-				z2 = z * z;
-	double		centre = (dx + z2 / 2.0) / (dn + z2);
-	double		half = z / (dn + z2) * sqrt(dx * (dn - dx) / dn + z2 / 4.0);
-	double		l = centre - half,
-				h = centre + half;
+	double dn = (double) n, dx = (double) x, z2 = z * z;
+	double centre = (dx + z2 / 2.0) / (dn + z2);
+	double half = z / (dn + z2) * sqrt(dx * (dn - dx) / dn + z2 / 4.0);
+	double l = centre - half, h = centre + half;
 
 	if (x == 0 || l < 0.0)
 		l = 0.0;
@@ -728,17 +715,15 @@ cs_wilson(int64_t x, int64_t n, double z, double *lo, double *hi)
 }
 
 void
-cs_nps_interval(int64_t promoters, int64_t detractors, int64_t n, double z,
-				double *lo, double *hi)
+cs_nps_interval(int64_t promoters, int64_t detractors, int64_t n, double z, double *lo, double *hi)
 {
-	double		nt = (double) n + 3.0;
-	double		p = ((double) promoters + 0.75) / nt;
-	double		d = ((double) detractors + 0.75) / nt;
-	double		centre = p - d;
-	double		var = (p + d - centre * centre) / nt;
-	double		half = z * sqrt(var > 0.0 ? var : 0.0);
-	double		l = centre - half,
-				h = centre + half;
+	double nt = (double) n + 3.0;
+	double p = ((double) promoters + 0.75) / nt;
+	double d = ((double) detractors + 0.75) / nt;
+	double centre = p - d;
+	double var = (p + d - centre * centre) / nt;
+	double half = z * sqrt(var > 0.0 ? var : 0.0);
+	double l = centre - half, h = centre + half;
 
 	*lo = 100.0 * (l < -1.0 ? -1.0 : l);
 	*hi = 100.0 * (h > 1.0 ? 1.0 : h);
@@ -784,7 +769,7 @@ cs_dd_add(cs_dd_sketch *sk, int64_t us)
 bool
 cs_dd_merge_head(cs_dd_head *dst, const cs_dd_head *src)
 {
-	int64_t		count;
+	int64_t count;
 
 	if (src->count == 0)
 		return true;
@@ -827,7 +812,7 @@ cs_dd_merge_sparse(cs_dd_sketch *dst, const int64_t *counts, const uint16_t *idx
 int
 cs_dd_to_sparse(const cs_dd_sketch *sk, int64_t *counts, uint16_t *idx)
 {
-	int			nnz = 0;
+	int nnz = 0;
 
 	for (int k = 0; k < CS_DD_NBUCKETS; k++)
 		if (sk->bucket[k] != 0)
@@ -840,12 +825,11 @@ cs_dd_to_sparse(const cs_dd_sketch *sk, int64_t *counts, uint16_t *idx)
 }
 
 bool
-cs_dd_check(const cs_dd_head *h, const int64_t *counts, const uint16_t *idx, int nnz,
-			char *err, size_t errlen)
+cs_dd_check(const cs_dd_head *h, const int64_t *counts, const uint16_t *idx, int nnz, char *err,
+			size_t errlen)
 {
-	int64_t		total;
-	cs_i128		lo,
-				hi;
+	int64_t total;
+	cs_i128 lo, hi;
 
 	if (h->count < 0 || h->negative < 0 || h->zero < 0 || h->over < 0)
 		return fail(err, errlen, "Counts must not be negative.");
@@ -859,17 +843,21 @@ cs_dd_check(const cs_dd_head *h, const int64_t *counts, const uint16_t *idx, int
 			return fail(err, errlen, "Bucket %d is out of range 0 to %d.", (int) idx[i],
 						CS_DD_NBUCKETS - 1);
 		if (i > 0 && idx[i] <= idx[i - 1])
-			return fail(err, errlen, "Buckets must be in strictly ascending order (bucket %d after %d).",
+			return fail(err, errlen,
+						"Buckets must be in strictly ascending order (bucket %d after %d).",
 						(int) idx[i], (int) idx[i - 1]);
 		if (counts[i] <= 0)
-			return fail(err, errlen, "Bucket %d has count %lld; listed buckets need a positive count.",
+			return fail(err, errlen,
+						"Bucket %d has count %lld; listed buckets need a positive count.",
 						(int) idx[i], (long long) counts[i]);
 		if (add_overflows(total, counts[i], &total))
 			return fail(err, errlen, "Counts add up to more than a 64-bit integer holds.");
 	}
 	if (total != h->count)
-		return fail(err, errlen, "Count %lld differs from the %lld durations in negative, zero, over_range and the buckets.",
-					(long long) h->count, (long long) total);
+		return fail(
+			err, errlen,
+			"Count %lld differs from the %lld durations in negative, zero, over_range and the buckets.",
+			(long long) h->count, (long long) total);
 	if (h->count == 0)
 	{
 		if (h->min_us != 0 || h->max_us != 0 || h->sum_us.hi != 0 || h->sum_us.lo != 0)
@@ -883,18 +871,18 @@ cs_dd_check(const cs_dd_head *h, const int64_t *counts, const uint16_t *idx, int
 		return fail(err, errlen, "A sketch of one duration has min_us equal to max_us.");
 
 	/* the minimum lies in the lowest region that holds durations, the maximum in the highest */
-	if (h->negative > 0 ? h->min_us >= 0 :
-		h->zero > 0 ? h->min_us != 0 :
-		nnz > 0 ? (h->min_us < 1 || h->min_us > CS_DD_MAX_US ||
-				   abs(cs_dd_index(h->min_us) - (int) idx[0]) > 1) :
-		h->min_us <= CS_DD_MAX_US)
+	if (h->negative > 0 ? h->min_us >= 0
+		: h->zero > 0	? h->min_us != 0
+		: nnz > 0		? (h->min_us < 1 || h->min_us > CS_DD_MAX_US ||
+					   abs(cs_dd_index(h->min_us) - (int) idx[0]) > 1)
+						: h->min_us <= CS_DD_MAX_US)
 		return fail(err, errlen, "min_us %lld does not match the lowest duration counted.",
 					(long long) h->min_us);
-	if (h->over > 0 ? h->max_us <= CS_DD_MAX_US :
-		nnz > 0 ? (h->max_us < 1 || h->max_us > CS_DD_MAX_US ||
-				   abs(cs_dd_index(h->max_us) - (int) idx[nnz - 1]) > 1) :
-		h->zero > 0 ? h->max_us != 0 :
-		h->max_us >= 0)
+	if (h->over > 0	  ? h->max_us <= CS_DD_MAX_US
+		: nnz > 0	  ? (h->max_us < 1 || h->max_us > CS_DD_MAX_US ||
+					 abs(cs_dd_index(h->max_us) - (int) idx[nnz - 1]) > 1)
+		: h->zero > 0 ? h->max_us != 0
+					  : h->max_us >= 0)
 		return fail(err, errlen, "max_us %lld does not match the highest duration counted.",
 					(long long) h->max_us);
 
@@ -909,7 +897,7 @@ cs_dd_check(const cs_dd_head *h, const int64_t *counts, const uint16_t *idx, int
 static double
 dd_value_at(const cs_dd_head *h, const int64_t *counts, const uint16_t *idx, int nnz, int64_t r)
 {
-	int64_t		c;
+	int64_t c;
 
 	if (r <= 0)
 		return (double) h->min_us;
@@ -926,7 +914,7 @@ dd_value_at(const cs_dd_head *h, const int64_t *counts, const uint16_t *idx, int
 		c += counts[i];
 		if (r < c)
 		{
-			double		v = cs_dd_value(idx[i]);
+			double v = cs_dd_value(idx[i]);
 
 			if (v < (double) h->min_us)
 				v = (double) h->min_us;
@@ -939,14 +927,12 @@ dd_value_at(const cs_dd_head *h, const int64_t *counts, const uint16_t *idx, int
 }
 
 int64_t
-cs_dd_quantile(const cs_dd_head *h, const int64_t *counts, const uint16_t *idx, int nnz,
-			   double q)
+cs_dd_quantile(const cs_dd_head *h, const int64_t *counts, const uint16_t *idx, int nnz, double q)
 {
-	double		pos = q * (double) (h->count - 1);
-	double		first = floor(pos);
-	int64_t		r0 = (int64_t) first,
-				r1 = (int64_t) ceil(pos);
-	double		v = dd_value_at(h, counts, idx, nnz, r0);
+	double pos = q * (double) (h->count - 1);
+	double first = floor(pos);
+	int64_t r0 = (int64_t) first, r1 = (int64_t) ceil(pos);
+	double v = dd_value_at(h, counts, idx, nnz, r0);
 
 	if (r1 != r0)
 		v += (pos - first) * (dd_value_at(h, counts, idx, nnz, r1) - v);
@@ -966,12 +952,13 @@ cs_dd_mean(const cs_dd_head *h)
 char *
 cs_dd_format(const cs_dd_head *h, const int64_t *counts, const uint16_t *idx, int nnz)
 {
-	strbuf		sb;
-	char		sum[48];
+	strbuf sb;
+	char sum[48];
 
 	cs_i128_to_string(h->sum_us, sum);
 	sb_init(&sb, 256 + (size_t) nnz * 16);
-	sb_printf(&sb, "{\"version\":%d,\"count\":%lld,\"min_us\":%lld,\"max_us\":%lld,\"sum_us\":%s,"
+	sb_printf(&sb,
+			  "{\"version\":%d,\"count\":%lld,\"min_us\":%lld,\"max_us\":%lld,\"sum_us\":%s,"
 			  "\"negative\":%lld,\"zero\":%lld,\"over_range\":%lld,\"buckets\":[",
 			  CS_METRICS_VERSION, (long long) h->count, (long long) h->min_us,
 			  (long long) h->max_us, sum, (long long) h->negative, (long long) h->zero,
@@ -982,16 +969,15 @@ cs_dd_format(const cs_dd_head *h, const int64_t *counts, const uint16_t *idx, in
 	return sb.data;
 }
 
-static const char *const dd_keys[] = {
-	"version", "count", "min_us", "max_us", "sum_us", "negative", "zero", "over_range", "buckets"
-};
+static const char *const dd_keys[] = {"version",  "count", "min_us",	 "max_us", "sum_us",
+									  "negative", "zero",  "over_range", "buckets"};
 
 typedef struct dd_parse_state
 {
 	cs_dd_head *h;
-	int64_t    *counts;
-	uint16_t   *idx;
-	int			nnz;
+	int64_t *counts;
+	uint16_t *idx;
+	int nnz;
 } dd_parse_state;
 
 static bool
@@ -1027,7 +1013,7 @@ dd_field(lexer *lx, int which, void *arg)
 			}
 			for (;;)
 			{
-				int64_t		k;
+				int64_t k;
 
 				if (st->nnz >= CS_DD_NBUCKETS)
 					return fail(lx->err, lx->errlen, "A sketch has at most %d buckets.",
@@ -1053,10 +1039,10 @@ dd_field(lexer *lx, int which, void *arg)
 }
 
 bool
-cs_dd_parse(const char *text, cs_dd_head *h, int64_t *counts, uint16_t *idx, int *nnz,
-			char *err, size_t errlen)
+cs_dd_parse(const char *text, cs_dd_head *h, int64_t *counts, uint16_t *idx, int *nnz, char *err,
+			size_t errlen)
 {
-	lexer		lx = {text, text, err, errlen};
+	lexer lx = {text, text, err, errlen};
 	dd_parse_state st = {h, counts, idx, 0};
 
 	memset(h, 0, sizeof(*h));

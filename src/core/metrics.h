@@ -20,23 +20,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CS_METRICS_VERSION 1	/* version of every text, binary and stored form below */
+#define CS_METRICS_VERSION 1 /* version of every text, binary and stored form below */
 
 /* ---------------------------------------------------------------- scores */
 
-#define CS_SCORE_SLOTS 11		/* answers 0..10 */
+#define CS_SCORE_SLOTS 11 /* answers 0..10 */
 
 typedef struct cs_score_counts
 {
-	int64_t		n;				/* responses; always the sum of c[] */
-	int64_t		c[CS_SCORE_SLOTS];
+	int64_t n; /* responses; always the sum of c[] */
+	int64_t c[CS_SCORE_SLOTS];
 } cs_score_counts;
 
 typedef enum cs_scale
 {
-	CS_SCALE_NPS,				/* 0..10 */
-	CS_SCALE_CSAT,				/* 1..5 */
-	CS_SCALE_CES				/* 1..7 */
+	CS_SCALE_NPS,  /* 0..10 */
+	CS_SCALE_CSAT, /* 1..5 */
+	CS_SCALE_CES   /* 1..7 */
 } cs_scale;
 
 /* inline: the transition functions check every answer against these */
@@ -70,27 +70,27 @@ cs_score_add(cs_score_counts *s, int score)
 
 extern bool cs_score_merge(cs_score_counts *dst, const cs_score_counts *src);
 extern bool cs_score_check(const cs_score_counts *s, char *err, size_t errlen);
-extern int64_t cs_score_promoters(const cs_score_counts *s);	/* 9-10 */
-extern int64_t cs_score_passives(const cs_score_counts *s);	/* 7-8 */
-extern int64_t cs_score_detractors(const cs_score_counts *s);	/* 0-6 */
+extern int64_t cs_score_promoters(const cs_score_counts *s);  /* 9-10 */
+extern int64_t cs_score_passives(const cs_score_counts *s);	  /* 7-8 */
+extern int64_t cs_score_detractors(const cs_score_counts *s); /* 0-6 */
 
 /* answers outside the scale (0 when the summary fits the scale) */
 extern int64_t cs_score_outside(const cs_score_counts *s, cs_scale scale);
 
 /* the metrics; callers ensure n > 0 and, for CSAT/CES, cs_score_outside() == 0 */
-extern double cs_score_nps(const cs_score_counts *s);	/* -100..100 */
-extern double cs_score_csat(const cs_score_counts *s);	/* 0..100: share of 4 and 5 */
-extern double cs_score_ces(const cs_score_counts *s);	/* mean answer */
+extern double cs_score_nps(const cs_score_counts *s);  /* -100..100 */
+extern double cs_score_csat(const cs_score_counts *s); /* 0..100: share of 4 and 5 */
+extern double cs_score_ces(const cs_score_counts *s);  /* mean answer */
 
-extern char *cs_score_format(const cs_score_counts *s);	/* cs_alloc'd */
+extern char *cs_score_format(const cs_score_counts *s); /* cs_alloc'd */
 extern bool cs_score_parse(const char *text, cs_score_counts *out, char *err, size_t errlen);
 
 /* ---------------------------------------------------------------- SLA */
 
 typedef struct cs_sla_counts
 {
-	int64_t		met;			/* requests handled within SLA */
-	int64_t		total;			/* all non-null requests; met <= total */
+	int64_t met;   /* requests handled within SLA */
+	int64_t total; /* all non-null requests; met <= total */
 } cs_sla_counts;
 
 static inline bool
@@ -105,7 +105,7 @@ cs_sla_add(cs_sla_counts *s, bool met)
 
 extern bool cs_sla_merge(cs_sla_counts *dst, const cs_sla_counts *src);
 extern bool cs_sla_check(const cs_sla_counts *s, char *err, size_t errlen);
-extern double cs_sla_pct(const cs_sla_counts *s);	/* total > 0 */
+extern double cs_sla_pct(const cs_sla_counts *s); /* total > 0 */
 extern char *cs_sla_format(const cs_sla_counts *s);
 extern bool cs_sla_parse(const char *text, cs_sla_counts *out, char *err, size_t errlen);
 
@@ -128,8 +128,8 @@ extern void cs_wilson(int64_t x, int64_t n, double z, double *lo, double *hi);
  * promoter, 1.5 passive and 0.75 detractor (n + 3), trinomial variance of the adjusted shares
  * (p + d - (p - d)^2) / (n + 3), centred on the adjusted NPS, clamped to [-100, 100].
  */
-extern void cs_nps_interval(int64_t promoters, int64_t detractors, int64_t n, double z,
-							double *lo, double *hi);
+extern void cs_nps_interval(int64_t promoters, int64_t detractors, int64_t n, double z, double *lo,
+							double *hi);
 
 /* ---------------------------------------------------------------- duration sketch */
 
@@ -142,31 +142,31 @@ extern void cs_nps_interval(int64_t promoters, int64_t detractors, int64_t n, do
  * CS_DD_NBUCKETS - 1 reaches past 100 years.  Negative, zero and over-range durations are
  * counted exactly, outside the buckets.
  */
-#define CS_DD_ALPHA 0.0099
-#define CS_DD_GAMMA 1.01999798000202	/* (1 + alpha) / (1 - alpha) */
-#define CS_DD_LN_GAMMA 0.019800646904042287	/* log(gamma) */
+#define CS_DD_ALPHA		   0.0099
+#define CS_DD_GAMMA		   1.01999798000202		/* (1 + alpha) / (1 - alpha) */
+#define CS_DD_LN_GAMMA	   0.019800646904042287 /* log(gamma) */
 #define CS_DD_INV_LN_GAMMA 50.50340046192384	/* 1 / log(gamma) */
-#define CS_DD_NBUCKETS 1804
-#define CS_DD_MAX_US INT64_C(3155760000000000)	/* 100 years of 365.25 days */
+#define CS_DD_NBUCKETS	   1804
+#define CS_DD_MAX_US	   INT64_C(3155760000000000) /* 100 years of 365.25 days */
 
 /* 128-bit two's-complement integer for the exact sum of microseconds */
 typedef struct cs_i128
 {
-	int64_t		hi;
-	uint64_t	lo;
+	int64_t hi;
+	uint64_t lo;
 } cs_i128;
 
 extern cs_i128 cs_i128_from_i64(int64_t v);
 extern cs_i128 cs_i128_add(cs_i128 a, cs_i128 b);
-extern int	cs_i128_cmp(cs_i128 a, cs_i128 b);
-extern cs_i128 cs_i128_mul_i64(int64_t a, int64_t b);	/* exact: |a|, |b| < 2^63 */
+extern int cs_i128_cmp(cs_i128 a, cs_i128 b);
+extern cs_i128 cs_i128_mul_i64(int64_t a, int64_t b); /* exact: |a|, |b| < 2^63 */
 extern double cs_i128_to_double(cs_i128 v);
-extern void cs_i128_to_string(cs_i128 v, char *buf);	/* buf of at least 41 bytes */
+extern void cs_i128_to_string(cs_i128 v, char *buf); /* buf of at least 41 bytes */
 
 static inline cs_i128
 cs_i128_add_i64(cs_i128 a, int64_t v)
 {
-	uint64_t	lo = a.lo + (uint64_t) v;
+	uint64_t lo = a.lo + (uint64_t) v;
 
 	a.hi = (int64_t) ((uint64_t) a.hi + (v < 0 ? UINT64_MAX : 0) + (lo < a.lo ? 1 : 0));
 	a.lo = lo;
@@ -175,26 +175,26 @@ cs_i128_add_i64(cs_i128 a, int64_t v)
 
 typedef struct cs_dd_head
 {
-	int64_t		count;			/* all durations */
-	int64_t		negative;		/* < 0 */
-	int64_t		zero;			/* = 0 */
-	int64_t		over;			/* > CS_DD_MAX_US */
-	int64_t		min_us;			/* exact; 0 when count = 0 */
-	int64_t		max_us;			/* exact; 0 when count = 0 */
-	cs_i128		sum_us;			/* exact */
+	int64_t count;	  /* all durations */
+	int64_t negative; /* < 0 */
+	int64_t zero;	  /* = 0 */
+	int64_t over;	  /* > CS_DD_MAX_US */
+	int64_t min_us;	  /* exact; 0 when count = 0 */
+	int64_t max_us;	  /* exact; 0 when count = 0 */
+	cs_i128 sum_us;	  /* exact */
 } cs_dd_head;
 
 typedef struct cs_dd_sketch
 {
-	cs_dd_head	h;
-	int64_t		bucket[CS_DD_NBUCKETS];
+	cs_dd_head h;
+	int64_t bucket[CS_DD_NBUCKETS];
 } cs_dd_sketch;
 
 /* bucket of a duration 1 <= us <= CS_DD_MAX_US */
 static inline int
 cs_dd_index(int64_t us)
 {
-	int			k = (int) ceil(log((double) us) * CS_DD_INV_LN_GAMMA);
+	int k = (int) ceil(log((double) us) * CS_DD_INV_LN_GAMMA);
 
 	if (k < 0)
 		k = 0;
@@ -203,7 +203,7 @@ cs_dd_index(int64_t us)
 	return k;
 }
 
-extern double cs_dd_value(int k);	/* the bucket's representative, in microseconds */
+extern double cs_dd_value(int k); /* the bucket's representative, in microseconds */
 
 /* a fresh sketch is all zero bytes */
 extern bool cs_dd_add(cs_dd_sketch *sk, int64_t us);
@@ -217,15 +217,15 @@ extern void cs_dd_merge_sparse(cs_dd_sketch *dst, const int64_t *counts, const u
 							   int nnz);
 
 /* the non-empty buckets of a dense sketch, ascending: returns nnz */
-extern int	cs_dd_to_sparse(const cs_dd_sketch *sk, int64_t *counts, uint16_t *idx);
+extern int cs_dd_to_sparse(const cs_dd_sketch *sk, int64_t *counts, uint16_t *idx);
 
 /*
  * Check a sketch given in sparse form (as read from text or binary): indexes strictly
  * ascending in range, counts positive, count = negative + zero + over + sum of buckets,
  * min/max/sum consistent with the regions that hold durations.
  */
-extern bool cs_dd_check(const cs_dd_head *h, const int64_t *counts, const uint16_t *idx,
-						int nnz, char *err, size_t errlen);
+extern bool cs_dd_check(const cs_dd_head *h, const int64_t *counts, const uint16_t *idx, int nnz,
+						char *err, size_t errlen);
 
 /*
  * Quantile 0 <= q <= 1 interpolated like percentile_cont, from the sparse form; count > 0.
@@ -236,13 +236,12 @@ extern bool cs_dd_check(const cs_dd_head *h, const int64_t *counts, const uint16
 extern int64_t cs_dd_quantile(const cs_dd_head *h, const int64_t *counts, const uint16_t *idx,
 							  int nnz, double q);
 
-extern double cs_dd_mean(const cs_dd_head *h);	/* microseconds; count > 0 */
+extern double cs_dd_mean(const cs_dd_head *h); /* microseconds; count > 0 */
 
-extern char *cs_dd_format(const cs_dd_head *h, const int64_t *counts, const uint16_t *idx,
-						  int nnz);
+extern char *cs_dd_format(const cs_dd_head *h, const int64_t *counts, const uint16_t *idx, int nnz);
 
 /* counts/idx have room for CS_DD_NBUCKETS entries; the result is checked (cs_dd_check) */
-extern bool cs_dd_parse(const char *text, cs_dd_head *h, int64_t *counts, uint16_t *idx,
-						int *nnz, char *err, size_t errlen);
+extern bool cs_dd_parse(const char *text, cs_dd_head *h, int64_t *counts, uint16_t *idx, int *nnz,
+						char *err, size_t errlen);
 
 #endif

@@ -13,13 +13,11 @@
 #include "cs_alloc.h"
 
 static const char *const kind_names[SLA_NKINDS] = {
-	"opened", "customer_message", "agent_reply", "waiting_on_client", "resumed", "resolved",
-	"reopened"
-};
+	"opened",  "customer_message", "agent_reply", "waiting_on_client",
+	"resumed", "resolved",		   "reopened"};
 
-static const char *const metric_names[SLA_NMETRICS] = {
-	"first_response", "next_response", "resolution", "periodic_update"
-};
+static const char *const metric_names[SLA_NMETRICS] = {"first_response", "next_response",
+													   "resolution", "periodic_update"};
 
 static const char *const phase_names[SLA_NPHASES] = {"new", "open", "resolved"};
 
@@ -317,9 +315,9 @@ sla_metric_view
 sla_clock_metric(const sla_clock *c, sla_metric m)
 {
 	sla_metric_view v;
-	bool		open = c->phase == SLA_PHASE_OPEN;
-	bool		paused = (c->flags & SLA_F_PAUSED) != 0;
-	bool		resolved = c->phase == SLA_PHASE_RESOLVED;
+	bool open = c->phase == SLA_PHASE_OPEN;
+	bool paused = (c->flags & SLA_F_PAUSED) != 0;
+	bool resolved = c->phase == SLA_PHASE_RESOLVED;
 
 	memset(&v, 0, sizeof(v));
 	v.started_at = SLA_NONE;
@@ -393,7 +391,7 @@ sla_due_amount(const sla_metric_view *m, int64_t target, int64_t *amount)
 		return true;
 	}
 	if (!m->running)
-		return false;			/* met (stopped) or suspended (paused) */
+		return false; /* met (stopped) or suspended (paused) */
 	*amount = target - m->anchor.elapsed;
 	return true;
 }
@@ -404,20 +402,23 @@ sla_due_amount(const sla_metric_view *m, int64_t target, int64_t *amount)
 
 typedef enum ftype
 {
-	F_COUNT32,					/* int32 >= 0 */
-	F_COUNT64,					/* int64 >= 0 */
-	F_INSTANT,					/* SLA_NONE or a finite instant */
-	F_DURATION					/* >= 0 */
+	F_COUNT32, /* int32 >= 0 */
+	F_COUNT64, /* int64 >= 0 */
+	F_INSTANT, /* SLA_NONE or a finite instant */
+	F_DURATION /* >= 0 */
 } ftype;
 
 typedef struct field
 {
 	const char *name;
-	size_t		off;
-	ftype		type;
+	size_t off;
+	ftype type;
 } field;
 
-#define FLD(name, member, type) {name, offsetof(sla_clock, member), type}
+#define FLD(name, member, type)                 \
+	{                                           \
+		name, offsetof(sla_clock, member), type \
+	}
 
 /* phase and flags come first (written by name in the text form); the rest in this order */
 static const field fields[] = {
@@ -470,14 +471,14 @@ get_field(const sla_clock *c, int i)
 
 	if (fields[i].type == F_COUNT32)
 	{
-		int32_t		v;
+		int32_t v;
 
 		memcpy(&v, p, sizeof(v));
 		return v;
 	}
 	else
 	{
-		int64_t		v;
+		int64_t v;
 
 		memcpy(&v, p, sizeof(v));
 		return v;
@@ -487,11 +488,11 @@ get_field(const sla_clock *c, int i)
 static bool
 set_field(sla_clock *c, int i, int64_t v)
 {
-	char	   *p = (char *) c + fields[i].off;
+	char *p = (char *) c + fields[i].off;
 
 	if (fields[i].type == F_COUNT32)
 	{
-		int32_t		w;
+		int32_t w;
 
 		if (v < INT32_MIN || v > INT32_MAX)
 			return false;
@@ -535,9 +536,9 @@ instant_ok(int64_t v)
 const char *
 sla_clock_check(const sla_clock *c)
 {
-	bool		paused = (c->flags & SLA_F_PAUSED) != 0;
-	bool		waiting = (c->flags & SLA_F_WAITING) != 0;
-	bool		fr_done = (c->flags & SLA_F_FR_DONE) != 0;
+	bool paused = (c->flags & SLA_F_PAUSED) != 0;
+	bool waiting = (c->flags & SLA_F_WAITING) != 0;
+	bool fr_done = (c->flags & SLA_F_FR_DONE) != 0;
 
 	if (c->phase < 0 || c->phase >= SLA_NPHASES)
 		return "unknown phase";
@@ -545,7 +546,7 @@ sla_clock_check(const sla_clock *c)
 		return "unknown flags";
 	for (int i = 0; i < NFIELDS; i++)
 	{
-		int64_t		v = get_field(c, i);
+		int64_t v = get_field(c, i);
 
 		switch (fields[i].type)
 		{
@@ -609,13 +610,13 @@ sla_clock_check(const sla_clock *c)
  * Text form
  * ------------------------------------------------------------------------------------------- */
 
-#define USECS_PER_SEC	INT64_C(1000000)
-#define USECS_PER_DAY	INT64_C(86400000000)
+#define USECS_PER_SEC INT64_C(1000000)
+#define USECS_PER_DAY INT64_C(86400000000)
 
 static int64_t
 fdiv(int64_t a, int64_t b)
 {
-	int64_t		q = a / b;
+	int64_t q = a / b;
 
 	if ((a % b != 0) && ((a < 0) != (b < 0)))
 		q--;
@@ -626,11 +627,11 @@ fdiv(int64_t a, int64_t b)
 static int64_t
 days_from_ymd(int64_t y, int m, int d)
 {
-	int64_t		yy = y - (m <= 2);
-	int64_t		era = fdiv(yy, 400);
-	int64_t		yoe = yy - era * 400;
-	int64_t		doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
-	int64_t		doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	int64_t yy = y - (m <= 2);
+	int64_t era = fdiv(yy, 400);
+	int64_t yoe = yy - era * 400;
+	int64_t doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 
 	return era * 146097 + doe - 730425;
 }
@@ -638,12 +639,12 @@ days_from_ymd(int64_t y, int m, int d)
 static void
 ymd_from_days(int64_t days, int64_t *y, int *m, int *d)
 {
-	int64_t		z = days + 730425;
-	int64_t		era = fdiv(z, 146097);
-	int64_t		doe = z - era * 146097;
-	int64_t		yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t		doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t		mp = (5 * doy + 2) / 153;
+	int64_t z = days + 730425;
+	int64_t era = fdiv(z, 146097);
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
 
 	*d = (int) (doy - (153 * mp + 2) / 5 + 1);
 	*m = (int) (mp < 10 ? mp + 3 : mp - 9);
@@ -654,22 +655,22 @@ static int
 days_in_month(int64_t y, int m)
 {
 	static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	bool		leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
 	return (m == 2 && leap) ? 29 : dm[m - 1];
 }
 
 typedef struct sbuf
 {
-	char	   *data;
-	size_t		len;
-	size_t		cap;
+	char *data;
+	size_t len;
+	size_t cap;
 } sbuf;
 
 static void
 sb_append(sbuf *b, const char *s)
 {
-	size_t		n = strlen(s);
+	size_t n = strlen(s);
 
 	if (b->len + n + 1 > b->cap)
 	{
@@ -684,16 +685,11 @@ sb_append(sbuf *b, const char *s)
 static void
 format_instant(char *out, size_t outlen, int64_t v)
 {
-	int64_t		days,
-				usec,
-				y;
-	int			m,
-				d;
-	int			hh,
-				mi,
-				ss;
-	long		frac;
-	char		year[24];
+	int64_t days, usec, y;
+	int m, d;
+	int hh, mi, ss;
+	long frac;
+	char year[24];
 
 	if (v == SLA_NONE)
 	{
@@ -720,8 +716,8 @@ format_instant(char *out, size_t outlen, int64_t v)
 static void
 format_duration(char *out, size_t outlen, int64_t v)
 {
-	long long	s = (long long) (v / USECS_PER_SEC);
-	long		f = (long) (v % USECS_PER_SEC);
+	long long s = (long long) (v / USECS_PER_SEC);
+	long f = (long) (v % USECS_PER_SEC);
 
 	if (f)
 		snprintf(out, outlen, "%lld.%06ld", s, f);
@@ -732,9 +728,9 @@ format_duration(char *out, size_t outlen, int64_t v)
 char *
 sla_clock_format(const sla_clock *c)
 {
-	sbuf		b = {NULL, 0, 0};
-	char		val[64];
-	bool		first = true;
+	sbuf b = {NULL, 0, 0};
+	char val[64];
+	bool first = true;
 	static const char *const flag_names[] = {"paused", "waiting", "fr_done", "next_wait"};
 
 	snprintf(val, sizeof(val), "v%d phase=%s flags=", SLA_FORMAT_VERSION,
@@ -752,7 +748,7 @@ sla_clock_format(const sla_clock *c)
 		sb_append(&b, "none");
 	for (int i = 0; i < NFIELDS; i++)
 	{
-		int64_t		v = get_field(c, i);
+		int64_t v = get_field(c, i);
 
 		sb_append(&b, " ");
 		sb_append(&b, fields[i].name);
@@ -785,8 +781,8 @@ typedef struct cursor
 static bool
 read_digits(cursor *cur, int min, int max, int64_t *out)
 {
-	int			n = 0;
-	int64_t		v = 0;
+	int n = 0;
+	int64_t v = 0;
 
 	while (cur->p < cur->end && *cur->p >= '0' && *cur->p <= '9' && n < max)
 	{
@@ -797,7 +793,7 @@ read_digits(cursor *cur, int min, int max, int64_t *out)
 	if (n < min)
 		return false;
 	if (cur->p < cur->end && *cur->p >= '0' && *cur->p <= '9')
-		return false;			/* too many digits */
+		return false; /* too many digits */
 	*out = v;
 	return true;
 }
@@ -816,8 +812,8 @@ expect(cursor *cur, char ch)
 static bool
 read_fraction(cursor *cur, int64_t *usec)
 {
-	int64_t		f = 0;
-	int			n = 0;
+	int64_t f = 0;
+	int n = 0;
 
 	*usec = 0;
 	if (!expect(cur, '.'))
@@ -841,15 +837,9 @@ read_fraction(cursor *cur, int64_t *usec)
 static bool
 parse_instant(cursor *cur, int64_t *out)
 {
-	int64_t		y,
-				mo,
-				d,
-				hh,
-				mi,
-				ss,
-				frac;
-	int			sign = 1;
-	int64_t		v;
+	int64_t y, mo, d, hh, mi, ss, frac;
+	int sign = 1;
+	int64_t v;
 
 	if (expect(cur, '-'))
 	{
@@ -862,12 +852,11 @@ parse_instant(cursor *cur, int64_t *out)
 	}
 	else
 		(void) expect(cur, '+');
-	if (!read_digits(cur, 4, 6, &y) || !expect(cur, '-') ||
-		!read_digits(cur, 2, 2, &mo) || !expect(cur, '-') ||
-		!read_digits(cur, 2, 2, &d) || !expect(cur, 'T') ||
-		!read_digits(cur, 2, 2, &hh) || !expect(cur, ':') ||
-		!read_digits(cur, 2, 2, &mi) || !expect(cur, ':') ||
-		!read_digits(cur, 2, 2, &ss) || !read_fraction(cur, &frac) || !expect(cur, 'Z'))
+	if (!read_digits(cur, 4, 6, &y) || !expect(cur, '-') || !read_digits(cur, 2, 2, &mo) ||
+		!expect(cur, '-') || !read_digits(cur, 2, 2, &d) || !expect(cur, 'T') ||
+		!read_digits(cur, 2, 2, &hh) || !expect(cur, ':') || !read_digits(cur, 2, 2, &mi) ||
+		!expect(cur, ':') || !read_digits(cur, 2, 2, &ss) || !read_fraction(cur, &frac) ||
+		!expect(cur, 'Z'))
 		return false;
 	y *= sign;
 	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, (int) mo) || hh > 23 || mi > 59 ||
@@ -884,8 +873,7 @@ parse_instant(cursor *cur, int64_t *out)
 static bool
 parse_duration(cursor *cur, int64_t *out)
 {
-	int64_t		s,
-				f;
+	int64_t s, f;
 
 	if (!read_digits(cur, 1, 12, &s) || !read_fraction(cur, &f))
 		return false;
@@ -911,7 +899,7 @@ fail(char *err, size_t errlen, const char *fmt, const char *arg)
 static bool
 read_key(cursor *cur, const char *name)
 {
-	size_t		n = strlen(name);
+	size_t n = strlen(name);
 
 	if ((size_t) (cur->end - cur->p) < n + 1 || memcmp(cur->p, name, n) != 0 || cur->p[n] != '=')
 		return false;
@@ -922,7 +910,8 @@ read_key(cursor *cur, const char *name)
 static void
 skip_spaces(cursor *cur)
 {
-	while (cur->p < cur->end && (*cur->p == ' ' || *cur->p == '\t' || *cur->p == '\n' || *cur->p == '\r'))
+	while (cur->p < cur->end &&
+		   (*cur->p == ' ' || *cur->p == '\t' || *cur->p == '\n' || *cur->p == '\r'))
 		cur->p++;
 }
 
@@ -941,13 +930,13 @@ read_word(cursor *cur, const char **w, size_t *len, const char *stops)
 bool
 sla_clock_parse(const char *text, size_t len, sla_clock *out, char *err, size_t errlen)
 {
-	cursor		cur = {text, text + len};
+	cursor cur = {text, text + len};
 	static const char *const flag_names[] = {"paused", "waiting", "fr_done", "next_wait"};
 	const char *w;
-	size_t		wl;
-	int64_t		ver;
-	int			phase;
-	uint32_t	flags = 0;
+	size_t wl;
+	int64_t ver;
+	int phase;
+	uint32_t flags = 0;
 	const char *check;
 
 	sla_clock_init(out);
@@ -972,13 +961,15 @@ sla_clock_parse(const char *text, size_t len, sla_clock *out, char *err, size_t 
 	else
 		for (;;)
 		{
-			int			f;
+			int f;
 
 			if (!read_word(&cur, &w, &wl, ", \t\r\n"))
-				return fail(err, errlen, "expected %s", "flags paused,waiting,fr_done,next_wait or none");
+				return fail(err, errlen, "expected %s",
+							"flags paused,waiting,fr_done,next_wait or none");
 			f = name_index(flag_names, 4, w, wl);
 			if (f < 0)
-				return fail(err, errlen, "expected %s", "flags paused,waiting,fr_done,next_wait or none");
+				return fail(err, errlen, "expected %s",
+							"flags paused,waiting,fr_done,next_wait or none");
 			flags |= 1u << f;
 			if (!expect(&cur, ','))
 				break;
@@ -988,8 +979,8 @@ sla_clock_parse(const char *text, size_t len, sla_clock *out, char *err, size_t 
 
 	for (int i = 0; i < NFIELDS; i++)
 	{
-		int64_t		v = 0;
-		bool		ok;
+		int64_t v = 0;
+		bool ok;
 
 		skip_spaces(&cur);
 		if (!read_key(&cur, fields[i].name))
@@ -1006,14 +997,16 @@ sla_clock_parse(const char *text, size_t len, sla_clock *out, char *err, size_t 
 				ok = parse_count(&cur, &v);
 				break;
 		}
-		if (ok && cur.p < cur.end && *cur.p != ' ' && *cur.p != '\t' && *cur.p != '\n' && *cur.p != '\r')
+		if (ok && cur.p < cur.end && *cur.p != ' ' && *cur.p != '\t' && *cur.p != '\n' &&
+			*cur.p != '\r')
 			ok = false;
 		if (!ok || !set_field(out, i, v))
-			return fail(err, errlen, fields[i].type == F_INSTANT ?
-						"bad value for \"%s\": expected YYYY-MM-DDTHH:MM:SS[.ffffff]Z or -" :
-						fields[i].type == F_DURATION ?
-						"bad value for \"%s\": expected seconds[.ffffff]" :
-						"bad value for \"%s\": expected a non-negative integer",
+			return fail(err, errlen,
+						fields[i].type == F_INSTANT
+							? "bad value for \"%s\": expected YYYY-MM-DDTHH:MM:SS[.ffffff]Z or -"
+						: fields[i].type == F_DURATION
+							? "bad value for \"%s\": expected seconds[.ffffff]"
+							: "bad value for \"%s\": expected a non-negative integer",
 						fields[i].name);
 	}
 	skip_spaces(&cur);

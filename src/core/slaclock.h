@@ -35,12 +35,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SLA_NONE			INT64_MIN
-#define SLA_FORMAT_VERSION	1
+#define SLA_NONE		   INT64_MIN
+#define SLA_FORMAT_VERSION 1
 
 /* PostgreSQL's finite timestamp range (4714-11-24 BC .. 294276 AD), as instants. */
-#define SLA_MIN_INSTANT		INT64_C(-211813488000000000)
-#define SLA_MAX_INSTANT		INT64_C(9223371331199999999)
+#define SLA_MIN_INSTANT INT64_C(-211813488000000000)
+#define SLA_MAX_INSTANT INT64_C(9223371331199999999)
 
 typedef enum sla_kind
 {
@@ -65,92 +65,92 @@ typedef enum sla_metric
 
 typedef enum sla_phase
 {
-	SLA_PHASE_NEW = 0,			/* no `opened` yet */
+	SLA_PHASE_NEW = 0, /* no `opened` yet */
 	SLA_PHASE_OPEN,
 	SLA_PHASE_RESOLVED,
 	SLA_NPHASES
 } sla_phase;
 
 /* flags */
-#define SLA_F_PAUSED		0x01	/* waiting on the client */
-#define SLA_F_WAITING		0x02	/* the client waits for a reply */
-#define SLA_F_FR_DONE		0x04	/* first response given (or request resolved before it) */
-#define SLA_F_WAIT_IS_NEXT	0x08	/* wait_* describe a next-response wait, not the first one */
-#define SLA_F_ALL			0x0F
+#define SLA_F_PAUSED	   0x01 /* waiting on the client */
+#define SLA_F_WAITING	   0x02 /* the client waits for a reply */
+#define SLA_F_FR_DONE	   0x04 /* first response given (or request resolved before it) */
+#define SLA_F_WAIT_IS_NEXT 0x08 /* wait_* describe a next-response wait, not the first one */
+#define SLA_F_ALL		   0x0F
 
 /* A metric instance's stretch since its start or its last resume (for exact due instants). */
 typedef struct sla_anchor
 {
-	int64_t		at;				/* instant the stretch began */
-	int64_t		elapsed;		/* the metric's elapsed time at that instant */
+	int64_t at;		 /* instant the stretch began */
+	int64_t elapsed; /* the metric's elapsed time at that instant */
 } sla_anchor;
 
 typedef struct sla_clock
 {
-	int32_t		phase;			/* sla_phase */
-	uint32_t	flags;			/* SLA_F_* */
-	int32_t		cycles;			/* 1 + reopens */
-	int32_t		replies;		/* agent replies */
-	int32_t		next_waits;		/* next-response waits started */
-	int32_t		ignored;		/* events ignored by the rules above */
-	int64_t		events;			/* events seen, ignored ones included */
+	int32_t phase;		/* sla_phase */
+	uint32_t flags;		/* SLA_F_* */
+	int32_t cycles;		/* 1 + reopens */
+	int32_t replies;	/* agent replies */
+	int32_t next_waits; /* next-response waits started */
+	int32_t ignored;	/* events ignored by the rules above */
+	int64_t events;		/* events seen, ignored ones included */
 
-	int64_t		asof;			/* the last event's instant, or where sla_clock_advance moved it */
-	int64_t		opened_at;
-	int64_t		resolved_at;	/* latest resolution (kept after a reopen) */
-	int64_t		pause_since;	/* start of the current pause */
+	int64_t asof; /* the last event's instant, or where sla_clock_advance moved it */
+	int64_t opened_at;
+	int64_t resolved_at; /* latest resolution (kept after a reopen) */
+	int64_t pause_since; /* start of the current pause */
 
-	int64_t		elapsed;		/* SLA time over all cycles: business time, paused time excluded */
-	int64_t		paused_time;	/* business time spent paused */
+	int64_t elapsed;	 /* SLA time over all cycles: business time, paused time excluded */
+	int64_t paused_time; /* business time spent paused */
 
 	/* first response */
-	int64_t		first_response_at;	/* first agent reply */
-	int64_t		fr_stop_at;		/* first reply, or the resolution that came before it */
-	int64_t		fr_elapsed;
-	sla_anchor	fr_anchor;
+	int64_t first_response_at; /* first agent reply */
+	int64_t fr_stop_at;		   /* first reply, or the resolution that came before it */
+	int64_t fr_elapsed;
+	sla_anchor fr_anchor;
 
 	/* reply waits (the first one is the first-response wait) */
-	int64_t		wait_start;		/* current or last wait */
-	int64_t		wait_stop;		/* SLA_NONE while it runs */
-	int64_t		wait_elapsed;
-	int64_t		longest_wait;	/* longest finished wait, first included */
-	int64_t		longest_next_wait;	/* longest finished next-response wait */
-	sla_anchor	wait_anchor;
+	int64_t wait_start; /* current or last wait */
+	int64_t wait_stop;	/* SLA_NONE while it runs */
+	int64_t wait_elapsed;
+	int64_t longest_wait;	   /* longest finished wait, first included */
+	int64_t longest_next_wait; /* longest finished next-response wait */
+	sla_anchor wait_anchor;
 
 	/* resolution cycles */
-	int64_t		cycle_start;
-	int64_t		cycle_elapsed;
-	int64_t		longest_cycle;	/* longest finished cycle */
-	int64_t		first_resolved_at;
-	int64_t		first_resolution;	/* SLA time of cycle 1 up to its resolution */
-	sla_anchor	cycle_anchor;
+	int64_t cycle_start;
+	int64_t cycle_elapsed;
+	int64_t longest_cycle; /* longest finished cycle */
+	int64_t first_resolved_at;
+	int64_t first_resolution; /* SLA time of cycle 1 up to its resolution */
+	sla_anchor cycle_anchor;
 
 	/* periodic update: the gap since opening, the last agent reply or the last reopen */
-	int64_t		gap_start;
-	int64_t		gap_elapsed;
-	int64_t		longest_gap;	/* longest finished gap */
-	sla_anchor	gap_anchor;
+	int64_t gap_start;
+	int64_t gap_elapsed;
+	int64_t longest_gap; /* longest finished gap */
+	sla_anchor gap_anchor;
 } sla_clock;
 
 typedef enum sla_step_status
 {
 	SLA_STEP_OK = 0,
-	SLA_STEP_IGNORED,			/* applied as a no-op by the rules; counted in `ignored` */
-	SLA_STEP_OUT_OF_ORDER,		/* at < asof: the clock is unchanged */
-	SLA_STEP_BAD_INPUT			/* unknown kind, instant out of range, negative measurement */
+	SLA_STEP_IGNORED,	   /* applied as a no-op by the rules; counted in `ignored` */
+	SLA_STEP_OUT_OF_ORDER, /* at < asof: the clock is unchanged */
+	SLA_STEP_BAD_INPUT	   /* unknown kind, instant out of range, negative measurement */
 } sla_step_status;
 
 /* A metric's current (or last) instance, as the views show it. */
 typedef struct sla_metric_view
 {
-	bool		exists;			/* false: the metric has not started (e.g. no next wait yet) */
-	bool		running;		/* open, not stopped and not paused */
-	bool		stopped;
-	int64_t		started_at;
-	int64_t		stopped_at;		/* SLA_NONE unless stopped */
-	int64_t		elapsed;		/* this instance */
-	int64_t		worst;			/* the longest instance so far, this one included */
-	sla_anchor	anchor;
+	bool exists;  /* false: the metric has not started (e.g. no next wait yet) */
+	bool running; /* open, not stopped and not paused */
+	bool stopped;
+	int64_t started_at;
+	int64_t stopped_at; /* SLA_NONE unless stopped */
+	int64_t elapsed;	/* this instance */
+	int64_t worst;		/* the longest instance so far, this one included */
+	sla_anchor anchor;
 } sla_metric_view;
 
 extern void sla_clock_init(sla_clock *c);
@@ -178,9 +178,9 @@ extern sla_metric_view sla_clock_metric(const sla_clock *c, sla_metric m);
 extern bool sla_due_amount(const sla_metric_view *m, int64_t target, int64_t *amount);
 
 /* Names. */
-extern int	sla_kind_from_name(const char *name, size_t len);	/* -1 if unknown */
+extern int sla_kind_from_name(const char *name, size_t len); /* -1 if unknown */
 extern const char *sla_kind_name(sla_kind k);
-extern int	sla_metric_from_name(const char *name, size_t len);	/* -1 if unknown */
+extern int sla_metric_from_name(const char *name, size_t len); /* -1 if unknown */
 extern const char *sla_metric_name(sla_metric m);
 extern const char *sla_phase_name(sla_phase p);
 
@@ -200,7 +200,7 @@ extern bool sla_clock_parse(const char *text, size_t len, sla_clock *out, char *
  * Every field as an int64 (the int32 ones widened), in the order of the binary and text forms.
  * sla_clock_from_fields returns false if an int32 field does not fit; run sla_clock_check after.
  */
-#define SLA_CLOCK_NFIELDS	37
+#define SLA_CLOCK_NFIELDS 37
 extern void sla_clock_to_fields(const sla_clock *c, int64_t *out);
 extern bool sla_clock_from_fields(sla_clock *c, const int64_t *in);
 

@@ -22,12 +22,12 @@ fixed_to_utc(int64_t local, void *arg)
 static int64_t
 measure(const bc_piece *p, int n, int64_t a, int64_t b)
 {
-	int64_t		total = 0;
+	int64_t total = 0;
 
 	for (int i = 0; i < n; i++)
 	{
-		int64_t		s = p[i].start > a ? p[i].start : a;
-		int64_t		e = p[i].end < b ? p[i].end : b;
+		int64_t s = p[i].start > a ? p[i].start : a;
+		int64_t e = p[i].end < b ? p[i].end : b;
 
 		if (e > s)
 			total += e - s;
@@ -38,18 +38,16 @@ measure(const bc_piece *p, int n, int64_t a, int64_t b)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	bc_calendar cal,
-				again,
-				view;
+	bc_calendar cal, again, view;
 	bc_parse_error err;
-	char	   *text,
-			   *text2;
-	size_t		ssize;
-	void	   *buf;
+	char *text, *text2;
+	size_t ssize;
+	void *buf;
 
 	if (!bc_parse((const char *) data, size, &cal, &err))
 	{
-		if (err.item_start < 0 || err.item_len < 0 || (size_t) (err.item_start + err.item_len) > size)
+		if (err.item_start < 0 || err.item_len < 0 ||
+			(size_t) (err.item_start + err.item_len) > size)
 			abort();
 		return 0;
 	}
@@ -69,17 +67,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* the clock on a fixed zone, at instants drawn from the input bytes */
 	{
-		int32_t		off = (int32_t) (size % 53) * 1800 - 13 * 3600;
-		bc_zone		zone = {INT64_MIN, INT64_MAX, off, 0, NULL, fixed_to_utc, &off};
+		int32_t off = (int32_t) (size % 53) * 1800 - 13 * 3600;
+		bc_zone zone = {INT64_MIN, INT64_MAX, off, 0, NULL, fixed_to_utc, &off};
 		bc_prepared *p = bc_prepare(&view, &zone);
-		int64_t		base = (int64_t) bc_days_from_civil(2026, 1, 1) * BC_USECS_PER_DAY;
-		int64_t		a = base + (int64_t) (size * 7919 % 1000) * 3600 * BC_USECS_PER_SEC / 7;
-		int64_t		b = a + (int64_t) (data[0] % 200) * 3600 * BC_USECS_PER_SEC + data[size - 1];
-		int64_t		got,
-					need,
-					t;
-		bc_piece   *pieces;
-		int			n = bc_exact_pieces(&view, &zone, a - 400 * BC_USECS_PER_DAY, b + 400 * BC_USECS_PER_DAY, &pieces);
+		int64_t base = (int64_t) bc_days_from_civil(2026, 1, 1) * BC_USECS_PER_DAY;
+		int64_t a = base + (int64_t) (size * 7919 % 1000) * 3600 * BC_USECS_PER_SEC / 7;
+		int64_t b = a + (int64_t) (data[0] % 200) * 3600 * BC_USECS_PER_SEC + data[size - 1];
+		int64_t got, need, t;
+		bc_piece *pieces;
+		int n = bc_exact_pieces(&view, &zone, a - 400 * BC_USECS_PER_DAY,
+								b + 400 * BC_USECS_PER_DAY, &pieces);
 
 		if (bc_duration(p, a, b, &got, &need) != BC_OK || got != measure(pieces, n, a, b))
 			abort();

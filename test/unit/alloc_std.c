@@ -7,7 +7,7 @@
 void *
 cs_alloc(size_t size)
 {
-	void	   *p = malloc(size ? size : 1);
+	void *p = malloc(size ? size : 1);
 
 	if (p == NULL)
 	{
@@ -20,7 +20,7 @@ cs_alloc(size_t size)
 void *
 cs_realloc(void *ptr, size_t size)
 {
-	void	   *p = realloc(ptr, size ? size : 1);
+	void *p = realloc(ptr, size ? size : 1);
 
 	if (p == NULL)
 	{

@@ -9,12 +9,12 @@
 static struct
 {
 	const char *name;
-	unit_fn		fn;
-}			tests[MAX_TESTS];
-static int	ntests;
-static int	nfailed;
+	unit_fn fn;
+} tests[MAX_TESTS];
+static int ntests;
+static int nfailed;
 static const char *current;
-int			unit_checks;
+int unit_checks;
 
 void
 unit_register(const char *name, unit_fn fn)
@@ -32,7 +32,7 @@ unit_register(const char *name, unit_fn fn)
 void
 unit_fail(const char *file, int line, const char *fmt, ...)
 {
-	va_list		ap;
+	va_list ap;
 
 	nfailed++;
 	fprintf(stderr, "FAIL %s (%s:%d): ", current, file, line);

@@ -14,7 +14,7 @@ static uint64_t
 rng(void)
 {
 	/* splitmix64: deterministic, so every run checks the same cases */
-	uint64_t	z = (rng_state += 0x9e3779b97f4a7c15ull);
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
@@ -30,8 +30,7 @@ rng_unit(void)
 static int
 cmp_i64(const void *a, const void *b)
 {
-	int64_t		x = *(const int64_t *) a,
-				y = *(const int64_t *) b;
+	int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
 
 	return x < y ? -1 : x > y;
 }
@@ -40,18 +39,17 @@ cmp_i64(const void *a, const void *b)
 static double
 exact_cont(const int64_t *sorted, int64_t n, double q)
 {
-	double		pos = q * (double) (n - 1);
-	int64_t		r0 = (int64_t) floor(pos),
-				r1 = (int64_t) ceil(pos);
+	double pos = q * (double) (n - 1);
+	int64_t r0 = (int64_t) floor(pos), r1 = (int64_t) ceil(pos);
 
 	return (double) sorted[r0] + (pos - floor(pos)) * (double) (sorted[r1] - sorted[r0]);
 }
 
 typedef struct sparse_view
 {
-	int64_t		counts[CS_DD_NBUCKETS];
-	uint16_t	idx[CS_DD_NBUCKETS];
-	int			nnz;
+	int64_t counts[CS_DD_NBUCKETS];
+	uint16_t idx[CS_DD_NBUCKETS];
+	int nnz;
 } sparse_view;
 
 static int64_t
@@ -68,7 +66,7 @@ sketch_quantile(const cs_dd_sketch *sk, double q)
 UNIT_TEST(score_metrics)
 {
 	cs_score_counts s = {0};
-	int			answers[] = {10, 9, 9, 8, 7, 6, 0, 10, 9, 3};
+	int answers[] = {10, 9, 9, 8, 7, 6, 0, 10, 9, 3};
 
 	for (int i = 0; i < 10; i++)
 		CHECK(cs_score_add(&s, answers[i]));
@@ -79,8 +77,8 @@ UNIT_TEST(score_metrics)
 	CHECK_NEAR(cs_score_nps(&s), 20.0, 0);
 	CHECK(cs_score_check(&s, NULL, 0));
 	CHECK_EQ_I64(cs_score_outside(&s, CS_SCALE_NPS), 0);
-	CHECK_EQ_I64(cs_score_outside(&s, CS_SCALE_CSAT), 9);	/* all but the 3 */
-	CHECK_EQ_I64(cs_score_outside(&s, CS_SCALE_CES), 7);	/* 0, 8..10 */
+	CHECK_EQ_I64(cs_score_outside(&s, CS_SCALE_CSAT), 9); /* all but the 3 */
+	CHECK_EQ_I64(cs_score_outside(&s, CS_SCALE_CES), 7);  /* 0, 8..10 */
 	CHECK_EQ_I64(cs_scale_min(CS_SCALE_CSAT), 1);
 	CHECK_EQ_I64(cs_scale_max(CS_SCALE_CES), 7);
 	CHECK_STR(cs_scale_name(CS_SCALE_CES), "CES");
@@ -89,7 +87,7 @@ UNIT_TEST(score_metrics)
 UNIT_TEST(score_csat_ces)
 {
 	cs_score_counts s = {0};
-	int			answers[] = {5, 4, 4, 3, 1, 2, 5, 5};
+	int answers[] = {5, 4, 4, 3, 1, 2, 5, 5};
 
 	for (int i = 0; i < 8; i++)
 		CHECK(cs_score_add(&s, answers[i]));
@@ -100,13 +98,11 @@ UNIT_TEST(score_csat_ces)
 
 UNIT_TEST(score_merge_and_overflow)
 {
-	cs_score_counts a = {0},
-				b = {0},
-				whole = {0};
+	cs_score_counts a = {0}, b = {0}, whole = {0};
 
 	for (int i = 0; i < 1000; i++)
 	{
-		int			v = (int) (rng() % 11);
+		int v = (int) (rng() % 11);
 
 		CHECK(cs_score_add(i % 3 ? &a : &b, v));
 		CHECK(cs_score_add(&whole, v));
@@ -129,10 +125,9 @@ UNIT_TEST(score_merge_and_overflow)
 
 UNIT_TEST(score_text_round_trip)
 {
-	cs_score_counts s = {0},
-				back;
-	char		err[200];
-	char	   *text;
+	cs_score_counts s = {0}, back;
+	char err[200];
+	char *text;
 
 	text = cs_score_format(&s);
 	CHECK_STR(text, "{\"version\":1,\"responses\":0,\"counts\":[0,0,0,0,0,0,0,0,0,0,0]}");
@@ -146,8 +141,9 @@ UNIT_TEST(score_text_round_trip)
 	CHECK(memcmp(&s, &back, sizeof(s)) == 0);
 	cs_free(text);
 
-	CHECK(cs_score_parse(" { \"counts\" : [1,0,0,0,0,0,0,0,0,0,2] ,\n\"responses\":3, \"version\":1 } ",
-						 &back, err, sizeof(err)));
+	CHECK(cs_score_parse(
+		" { \"counts\" : [1,0,0,0,0,0,0,0,0,0,2] ,\n\"responses\":3, \"version\":1 } ", &back, err,
+		sizeof(err)));
 	CHECK_EQ_I64(back.n, 3);
 	CHECK_EQ_I64(back.c[10], 2);
 }
@@ -156,12 +152,12 @@ static void
 check_score_rejects(const char *text, const char *reason)
 {
 	cs_score_counts s;
-	char		err[200] = "";
+	char err[200] = "";
 
 	CHECK(!cs_score_parse(text, &s, err, sizeof(err)));
 	if (strstr(err, reason) == NULL)
-		unit_fail(__FILE__, __LINE__, "for %s: got \"%s\", expected it to contain \"%s\"",
-				  text, err, reason);
+		unit_fail(__FILE__, __LINE__, "for %s: got \"%s\", expected it to contain \"%s\"", text,
+				  err, reason);
 }
 
 UNIT_TEST(score_text_rejects)
@@ -201,11 +197,9 @@ UNIT_TEST(score_text_rejects)
 
 UNIT_TEST(sla_counts)
 {
-	cs_sla_counts s = {0},
-				t = {0},
-				back;
-	char		err[200];
-	char	   *text;
+	cs_sla_counts s = {0}, t = {0}, back;
+	char err[200];
+	char *text;
 
 	for (int i = 0; i < 20; i++)
 		CHECK(cs_sla_add(i < 10 ? &s : &t, i % 4 != 0));
@@ -249,16 +243,16 @@ UNIT_TEST(norm_quantile)
 	/* Phi(z(p)) = p and symmetry over a wide grid, both tails */
 	for (double lp = -300; lp < 0; lp += 0.37)
 	{
-		double		p = pow(10.0, lp / 10.0);
-		double		z = cs_norm_quantile(p);
+		double p = pow(10.0, lp / 10.0);
+		double z = cs_norm_quantile(p);
 
 		CHECK_NEAR(0.5 * erfc(-z / sqrt(2.0)) / p, 1.0, 1e-12);
 	}
-	for (int i = 1; i < 1024; i++)	/* 1 - i/1024 is exact, so symmetry must be exact */
+	for (int i = 1; i < 1024; i++) /* 1 - i/1024 is exact, so symmetry must be exact */
 		CHECK(cs_norm_quantile(1.0 - i / 1024.0) == -cs_norm_quantile(i / 1024.0));
 	for (int i = 1; i < 1000; i++)
 	{
-		double		p = i / 1000.0;
+		double p = i / 1000.0;
 
 		CHECK_NEAR(0.5 * erfc(-cs_norm_quantile(p) / sqrt(2.0)), p, 2e-16 * 8);
 		if (i > 1)
@@ -268,9 +262,7 @@ UNIT_TEST(norm_quantile)
 
 UNIT_TEST(wilson_values)
 {
-	double		z = cs_z_for_confidence(0.95),
-				lo,
-				hi;
+	double z = cs_z_for_confidence(0.95), lo, hi;
 
 	cs_wilson(8, 10, z, &lo, &hi);
 	CHECK_NEAR(lo, 49.016247153664175, 1e-10);
@@ -291,9 +283,9 @@ UNIT_TEST(wilson_values)
 static double
 log_multinomial(int n, int a, int b, double pa, double pb)
 {
-	int			c = n - a - b;
-	double		pc = 1.0 - pa - pb;
-	double		l = lgamma(n + 1.0) - lgamma(a + 1.0) - lgamma(b + 1.0) - lgamma(c + 1.0);
+	int c = n - a - b;
+	double pc = 1.0 - pa - pb;
+	double l = lgamma(n + 1.0) - lgamma(a + 1.0) - lgamma(b + 1.0) - lgamma(c + 1.0);
 
 	l += a ? a * log(pa) : 0;
 	l += b ? b * log(pb) : 0;
@@ -305,14 +297,12 @@ log_multinomial(int n, int a, int b, double pa, double pb)
 static double
 nps_coverage(int n, double p, double d)
 {
-	double		z = cs_z_for_confidence(0.95),
-				cov = 0;
+	double z = cs_z_for_confidence(0.95), cov = 0;
 
 	for (int P = 0; P <= n; P++)
 		for (int D = 0; D + P <= n; D++)
 		{
-			double		lo,
-						hi;
+			double lo, hi;
 
 			cs_nps_interval(P, D, n, z, &lo, &hi);
 			if (lo <= 100.0 * (p - d) && 100.0 * (p - d) <= hi)
@@ -323,10 +313,8 @@ nps_coverage(int n, double p, double d)
 
 UNIT_TEST(nps_interval_values_and_coverage)
 {
-	double		z = cs_z_for_confidence(0.95),
-				lo,
-				hi;
-	int			sizes[] = {10, 20, 50, 100};
+	double z = cs_z_for_confidence(0.95), lo, hi;
+	int sizes[] = {10, 20, 50, 100};
 
 	cs_nps_interval(50, 20, 100, z, &lo, &hi);
 	CHECK_NEAR(lo, 14.051130178761609, 1e-10);
@@ -346,14 +334,13 @@ UNIT_TEST(nps_interval_values_and_coverage)
 	 */
 	for (int s = 0; s < 4; s++)
 	{
-		double		sum = 0,
-					min = 1;
-		int			cases = 0;
+		double sum = 0, min = 1;
+		int cases = 0;
 
 		for (double p = 0.05; p < 0.81; p += 0.15)
 			for (double d = 0.05; d < 0.51 && p + d <= 0.951; d += 0.15)
 			{
-				double		c = nps_coverage(sizes[s], p, d);
+				double c = nps_coverage(sizes[s], p, d);
 
 				sum += c;
 				min = c < min ? c : min;
@@ -366,21 +353,20 @@ UNIT_TEST(nps_interval_values_and_coverage)
 
 UNIT_TEST(wilson_coverage)
 {
-	double		z = cs_z_for_confidence(0.95);
+	double z = cs_z_for_confidence(0.95);
 
 	for (int n = 10; n <= 200; n *= 2)
 	{
-		double		sum = 0;
-		int			cases = 0;
+		double sum = 0;
+		int cases = 0;
 
 		for (double p = 0.05; p < 0.96; p += 0.05)
 		{
-			double		cov = 0;
+			double cov = 0;
 
 			for (int x = 0; x <= n; x++)
 			{
-				double		lo,
-							hi;
+				double lo, hi;
 
 				cs_wilson(x, n, z, &lo, &hi);
 				if (lo <= 100 * p && 100 * p <= hi)
@@ -406,8 +392,8 @@ to_native(cs_i128 v)
 
 UNIT_TEST(i128_arithmetic)
 {
-	char		buf[48];
-	cs_i128		v = cs_i128_from_i64(0);
+	char buf[48];
+	cs_i128 v = cs_i128_from_i64(0);
 
 	cs_i128_to_string(v, buf);
 	CHECK_STR(buf, "0");
@@ -425,11 +411,10 @@ UNIT_TEST(i128_arithmetic)
 #ifdef __SIZEOF_INT128__
 	for (int i = 0; i < 20000; i++)
 	{
-		int64_t		a = (int64_t) rng() >> (rng() % 64),
-					b = (int64_t) rng() >> (rng() % 64);
-		__int128	sum = (__int128) a * 3 + b;
-		cs_i128		s = cs_i128_add(cs_i128_mul_i64(a, 3), cs_i128_from_i64(b));
-		cs_i128		p = cs_i128_mul_i64(a, b);
+		int64_t a = (int64_t) rng() >> (rng() % 64), b = (int64_t) rng() >> (rng() % 64);
+		__int128 sum = (__int128) a * 3 + b;
+		cs_i128 s = cs_i128_add(cs_i128_mul_i64(a, 3), cs_i128_from_i64(b));
+		cs_i128 p = cs_i128_mul_i64(a, b);
 
 		CHECK(to_native(s) == sum);
 		CHECK(to_native(p) == (__int128) a * b);
@@ -455,12 +440,12 @@ UNIT_TEST(dd_constants)
 UNIT_TEST(dd_bucket_error)
 {
 	/* every duration is within alpha of its bucket's value; rounding keeps 1% from 5 ms */
-	int			prev = 0;
+	int prev = 0;
 
 	for (int64_t us = 1; us < 200000; us++)
 	{
-		int			k = cs_dd_index(us);
-		double		v = cs_dd_value(k);
+		int k = cs_dd_index(us);
+		double v = cs_dd_value(k);
 
 		CHECK(fabs(v - (double) us) <= CS_DD_ALPHA * (double) us * (1 + 1e-12));
 		CHECK(k >= prev);
@@ -468,8 +453,8 @@ UNIT_TEST(dd_bucket_error)
 	}
 	for (int i = 0; i < 200000; i++)
 	{
-		int64_t		us = 1 + (int64_t) (rng() % (uint64_t) CS_DD_MAX_US);
-		double		v = (double) llround(cs_dd_value(cs_dd_index(us)));
+		int64_t us = 1 + (int64_t) (rng() % (uint64_t) CS_DD_MAX_US);
+		double v = (double) llround(cs_dd_value(cs_dd_index(us)));
 
 		CHECK(fabs(v - (double) us) <= CS_DD_ALPHA * (double) us * (1 + 1e-12) + 0.5);
 		if (us >= 5000)
@@ -485,29 +470,29 @@ UNIT_TEST(dd_quantiles_match_percentile_cont)
 	};
 	static int64_t values[N];
 	static cs_dd_sketch sk;
-	double		qs[] = {0, 0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1};
+	double qs[] = {0, 0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1};
 
 	for (int dist = 0; dist < 4; dist++)
 	{
-		int			n = dist == 3 ? 7 : N;
+		int n = dist == 3 ? 7 : N;
 
 		memset(&sk, 0, sizeof(sk));
 		for (int i = 0; i < n; i++)
 		{
-			double		u = rng_unit();
+			double u = rng_unit();
 
 			switch (dist)
 			{
-				case 0:			/* log-uniform 1 s .. 1 year */
+				case 0: /* log-uniform 1 s .. 1 year */
 					values[i] = (int64_t) (1e6 * exp(u * log(365.0 * 86400.0)));
 					break;
-				case 1:			/* exponential, mean 2 hours */
+				case 1: /* exponential, mean 2 hours */
 					values[i] = 1000000 + (int64_t) (-7200e6 * log(1 - u));
 					break;
-				case 2:			/* few distinct values, many ties */
+				case 2: /* few distinct values, many ties */
 					values[i] = (int64_t) (1 + rng() % 5) * 900 * INT64_C(1000000);
 					break;
-				default:		/* tiny sample */
+				default: /* tiny sample */
 					values[i] = (int64_t) (1e6 + u * 1e9);
 			}
 			CHECK(cs_dd_add(&sk, values[i]));
@@ -515,8 +500,8 @@ UNIT_TEST(dd_quantiles_match_percentile_cont)
 		qsort(values, n, sizeof(int64_t), cmp_i64);
 		for (int j = 0; j < (int) (sizeof(qs) / sizeof(qs[0])); j++)
 		{
-			double		want = exact_cont(values, n, qs[j]);
-			int64_t		got = sketch_quantile(&sk, qs[j]);
+			double want = exact_cont(values, n, qs[j]);
+			int64_t got = sketch_quantile(&sk, qs[j]);
 
 			if (!(fabs((double) got - want) <= 0.01 * want))
 				unit_fail(__FILE__, __LINE__, "dist %d q %g: got %lld want %.1f", dist, qs[j],
@@ -531,7 +516,7 @@ UNIT_TEST(dd_quantiles_match_percentile_cont)
 UNIT_TEST(dd_special_regions)
 {
 	static cs_dd_sketch sk;
-	int64_t		vals[] = {-5000000, -1, 0, 0, 0, 2000000, 3000000, CS_DD_MAX_US + 1, INT64_MAX};
+	int64_t vals[] = {-5000000, -1, 0, 0, 0, 2000000, 3000000, CS_DD_MAX_US + 1, INT64_MAX};
 
 	memset(&sk, 0, sizeof(sk));
 	for (int i = 0; i < 9; i++)
@@ -551,7 +536,7 @@ UNIT_TEST(dd_special_regions)
 	CHECK(llabs(sketch_quantile(&sk, 6.0 / 8) - 3000000) <= 30000);
 	CHECK_EQ_I64(sketch_quantile(&sk, 7.0 / 8), INT64_MAX);
 	CHECK_EQ_I64(sketch_quantile(&sk, 1), INT64_MAX);
-	CHECK(llabs(sketch_quantile(&sk, 4.5 / 8) - 1000000) <= 10000);	/* halfway 0 .. 2 s */
+	CHECK(llabs(sketch_quantile(&sk, 4.5 / 8) - 1000000) <= 10000); /* halfway 0 .. 2 s */
 
 	/* constant input returns the constant exactly */
 	memset(&sk, 0, sizeof(sk));
@@ -572,10 +557,7 @@ UNIT_TEST(dd_special_regions)
 
 UNIT_TEST(dd_merge_equals_union)
 {
-	static cs_dd_sketch a,
-				b,
-				whole,
-				c;
+	static cs_dd_sketch a, b, whole, c;
 	static sparse_view v;
 
 	memset(&a, 0, sizeof(a));
@@ -583,7 +565,7 @@ UNIT_TEST(dd_merge_equals_union)
 	memset(&whole, 0, sizeof(whole));
 	for (int i = 0; i < 5000; i++)
 	{
-		int64_t		us = (int64_t) (rng() % 100000000000ull) - 1000000;
+		int64_t us = (int64_t) (rng() % 100000000000ull) - 1000000;
 
 		cs_dd_add(i % 7 ? &a : &b, us);
 		cs_dd_add(&whole, us);
@@ -618,17 +600,16 @@ UNIT_TEST(dd_merge_equals_union)
 UNIT_TEST(dd_text_round_trip)
 {
 	static cs_dd_sketch sk;
-	static sparse_view v,
-				w;
+	static sparse_view v, w;
 	cs_dd_head h;
-	char		err[200];
-	char	   *text,
-			   *again;
+	char err[200];
+	char *text, *again;
 
 	memset(&sk, 0, sizeof(sk));
 	v.nnz = cs_dd_to_sparse(&sk, v.counts, v.idx);
 	text = cs_dd_format(&sk.h, v.counts, v.idx, v.nnz);
-	CHECK_STR(text, "{\"version\":1,\"count\":0,\"min_us\":0,\"max_us\":0,\"sum_us\":0,\"negative\":0,"
+	CHECK_STR(text,
+			  "{\"version\":1,\"count\":0,\"min_us\":0,\"max_us\":0,\"sum_us\":0,\"negative\":0,"
 			  "\"zero\":0,\"over_range\":0,\"buckets\":[]}");
 	CHECK(cs_dd_parse(text, &h, w.counts, w.idx, &w.nnz, err, sizeof(err)));
 	cs_free(text);
@@ -657,28 +638,28 @@ static void
 check_dd_rejects(const char *text, const char *reason)
 {
 	static sparse_view w;
-	cs_dd_head	h;
-	char		err[200] = "";
+	cs_dd_head h;
+	char err[200] = "";
 
 	CHECK(!cs_dd_parse(text, &h, w.counts, w.idx, &w.nnz, err, sizeof(err)));
 	if (strstr(err, reason) == NULL)
-		unit_fail(__FILE__, __LINE__, "for %s: got \"%s\", expected it to contain \"%s\"",
-				  text, err, reason);
+		unit_fail(__FILE__, __LINE__, "for %s: got \"%s\", expected it to contain \"%s\"", text,
+				  err, reason);
 }
 
-#define DD_TEXT(count, min, max, sum, neg, zero, over, buckets) \
+#define DD_TEXT(count, min, max, sum, neg, zero, over, buckets)                                    \
 	"{\"version\":1,\"count\":" #count ",\"min_us\":" #min ",\"max_us\":" #max ",\"sum_us\":" #sum \
 	",\"negative\":" #neg ",\"zero\":" #zero ",\"over_range\":" #over ",\"buckets\":" buckets "}"
 
 UNIT_TEST(dd_text_rejects)
 {
 	static sparse_view w;
-	cs_dd_head	h;
-	char		err[200];
+	cs_dd_head h;
+	char err[200];
 
 	/* a valid one: 1 s twice (bucket 698) */
-	CHECK(cs_dd_parse(DD_TEXT(2, 1000000, 1000000, 2000000, 0, 0, 0, "[[698,2]]"),
-					  &h, w.counts, w.idx, &w.nnz, err, sizeof(err)));
+	CHECK(cs_dd_parse(DD_TEXT(2, 1000000, 1000000, 2000000, 0, 0, 0, "[[698,2]]"), &h, w.counts,
+					  w.idx, &w.nnz, err, sizeof(err)));
 	check_dd_rejects(DD_TEXT(3, 1000000, 1000000, 2000000, 0, 0, 0, "[[698,2]]"),
 					 "Count 3 differs");
 	check_dd_rejects(DD_TEXT(2, 1000000, 1000000, 2000000, 0, 0, 0, "[[698,1],[698,1]]"),
@@ -687,8 +668,7 @@ UNIT_TEST(dd_text_rejects)
 					 "positive count");
 	check_dd_rejects(DD_TEXT(2, 1000000, 1000000, 2000000, 0, 0, 0, "[[1804,2]]"),
 					 "Bucket 1804 is out of range");
-	check_dd_rejects(DD_TEXT(2, 1000000, 1000000, 2000000, 0, 0, 0, "[[698,2]"),
-					 "Expected \"]\"");
+	check_dd_rejects(DD_TEXT(2, 1000000, 1000000, 2000000, 0, 0, 0, "[[698,2]"), "Expected \"]\"");
 	check_dd_rejects(DD_TEXT(2, 1000000, 1000000, 2000001, 0, 0, 0, "[[698,2]]"),
 					 "sum_us lies outside");
 	check_dd_rejects(DD_TEXT(2, 1000000, 5000000, 2000000, 0, 0, 0, "[[698,2]]"),
@@ -713,14 +693,15 @@ UNIT_TEST(dd_text_too_many_buckets)
 {
 	/* CS_DD_NBUCKETS + 1 pairs: refused before writing past the caller's arrays */
 	static sparse_view w;
-	cs_dd_head	h;
-	char		err[200];
-	size_t		cap = 200000,
-				len;
-	char	   *text = cs_alloc(cap);
+	cs_dd_head h;
+	char err[200];
+	size_t cap = 200000, len;
+	char *text = cs_alloc(cap);
 
-	len = (size_t) snprintf(text, cap, "{\"version\":1,\"count\":0,\"min_us\":0,\"max_us\":0,"
-							"\"sum_us\":0,\"negative\":0,\"zero\":0,\"over_range\":0,\"buckets\":[");
+	len =
+		(size_t) snprintf(text, cap,
+						  "{\"version\":1,\"count\":0,\"min_us\":0,\"max_us\":0,"
+						  "\"sum_us\":0,\"negative\":0,\"zero\":0,\"over_range\":0,\"buckets\":[");
 	for (int i = 0; i <= CS_DD_NBUCKETS; i++)
 		len += (size_t) snprintf(text + len, cap - len, "%s[%d,1]", i ? "," : "", i);
 	snprintf(text + len, cap - len, "]}");

@@ -9,17 +9,17 @@
 #include "cs_alloc.h"
 #include "unit.h"
 
-#define SEC		INT64_C(1000000)
-#define MIN		(60 * SEC)
-#define HOUR	(60 * MIN)
-#define DAY		(24 * HOUR)
+#define SEC	 INT64_C(1000000)
+#define MIN	 (60 * SEC)
+#define HOUR (60 * MIN)
+#define DAY	 (24 * HOUR)
 
 /* days from 2000-01-01 for a date in 2000..2099 (enough here) */
 static int64_t
 day_no(int y, int m, int d)
 {
 	static const int cum[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
-	int64_t		days = 0;
+	int64_t days = 0;
 
 	for (int yy = 2000; yy < y; yy++)
 		days += (yy % 4 == 0) ? 366 : 365;
@@ -35,22 +35,21 @@ T(int y, int m, int d, int hh, int mi)
 }
 
 static int64_t holidays[8];
-static int	nholidays;
+static int nholidays;
 
 /* business time in [a, b): Mon-Fri 09:00-18:00 UTC minus holidays; day 0 (2000-01-01) = Sat */
 static int64_t
 biz(int64_t a, int64_t b)
 {
-	int64_t		total = 0;
+	int64_t total = 0;
 
 	if (b <= a)
 		return 0;
 	for (int64_t day = a / DAY - 1; day <= b / DAY + 1; day++)
 	{
-		int			wd = (int) ((day + 5) % 7);	/* 0 = Monday */
-		bool		off = wd >= 5;
-		int64_t		s = day * DAY + 9 * HOUR,
-					e = day * DAY + 18 * HOUR;
+		int wd = (int) ((day + 5) % 7); /* 0 = Monday */
+		bool off = wd >= 5;
+		int64_t s = day * DAY + 9 * HOUR, e = day * DAY + 18 * HOUR;
 
 		for (int i = 0; i < nholidays; i++)
 			if (holidays[i] == day)
@@ -73,7 +72,7 @@ wall(int64_t a, int64_t b)
 	return b > a ? b - a : 0;
 }
 
-typedef int64_t (*measure_fn) (int64_t, int64_t);
+typedef int64_t (*measure_fn)(int64_t, int64_t);
 
 static sla_step_status
 ev(sla_clock *c, measure_fn f, int64_t at, sla_kind k)
@@ -90,12 +89,11 @@ adv(sla_clock *c, measure_fn f, int64_t at)
 static void
 roundtrip(const sla_clock *c)
 {
-	char	   *text = sla_clock_format(c);
-	sla_clock	back;
-	char		err[200];
-	int64_t		f1[SLA_CLOCK_NFIELDS],
-				f2[SLA_CLOCK_NFIELDS];
-	bool		ok = sla_clock_parse(text, strlen(text), &back, err, sizeof(err));
+	char *text = sla_clock_format(c);
+	sla_clock back;
+	char err[200];
+	int64_t f1[SLA_CLOCK_NFIELDS], f2[SLA_CLOCK_NFIELDS];
+	bool ok = sla_clock_parse(text, strlen(text), &back, err, sizeof(err));
 
 	CHECK(sla_clock_check(c) == NULL);
 	CHECK(ok);
@@ -112,7 +110,7 @@ UNIT_TEST(slaclock_names)
 	CHECK_EQ_I64(sla_kind_from_name("opened", 6), SLA_OPENED);
 	CHECK_EQ_I64(sla_kind_from_name("waiting_on_client", 17), SLA_WAITING_ON_CLIENT);
 	CHECK_EQ_I64(sla_kind_from_name("reopen", 6), -1);
-	CHECK_EQ_I64(sla_kind_from_name("openedx", 6), SLA_OPENED);	/* length-bounded */
+	CHECK_EQ_I64(sla_kind_from_name("openedx", 6), SLA_OPENED); /* length-bounded */
 	CHECK_EQ_I64(sla_metric_from_name("periodic_update", 15), SLA_PERIODIC_UPDATE);
 	CHECK_EQ_I64(sla_metric_from_name("resolution_time", 15), -1);
 	CHECK_STR(sla_kind_name(SLA_REOPENED), "reopened");
@@ -129,7 +127,7 @@ UNIT_TEST(slaclock_calendar_helper)
 /* Before opening nothing runs; the first `opened` starts everything. */
 UNIT_TEST(slaclock_new_and_ignored)
 {
-	sla_clock	c;
+	sla_clock c;
 	sla_metric_view m;
 
 	sla_clock_init(&c);
@@ -156,7 +154,7 @@ UNIT_TEST(slaclock_new_and_ignored)
  * Fri 17-18 + Mon 09-11 = 3 h; resolution 16-17 + 11-13 = 3 h. */
 UNIT_TEST(slaclock_pause_over_weekend)
 {
-	sla_clock	c;
+	sla_clock c;
 	sla_metric_view m;
 
 	sla_clock_init(&c);
@@ -166,7 +164,7 @@ UNIT_TEST(slaclock_pause_over_weekend)
 
 	/* on Sunday the clock stands: advance and look */
 	{
-		sla_clock	sun = c;
+		sla_clock sun = c;
 
 		adv(&sun, biz, T(2026, 1, 11, 12, 0));
 		CHECK_EQ_I64(sun.elapsed, 1 * HOUR);
@@ -196,7 +194,7 @@ UNIT_TEST(slaclock_pause_over_weekend)
 	CHECK_EQ_I64(m.stopped_at, T(2026, 1, 12, 13, 0));
 	/* an 8 h resolution target was met: no due instant to show */
 	{
-		int64_t		amount;
+		int64_t amount;
 
 		CHECK(!sla_due_amount(&m, 8 * HOUR, &amount));
 		/* a 2.5 h target was reached in the stretch after the resume: 1.5 h after 11:00 */
@@ -214,15 +212,15 @@ UNIT_TEST(slaclock_pause_over_weekend)
 /* Reply exactly at the deadline: opened Mon 09:00, reply Mon 11:00, target 2 h: met, due 11:00. */
 UNIT_TEST(slaclock_reply_at_deadline)
 {
-	sla_clock	c;
+	sla_clock c;
 	sla_metric_view m;
-	int64_t		amount = -1;
+	int64_t amount = -1;
 
 	sla_clock_init(&c);
 	ev(&c, biz, T(2026, 1, 5, 9, 0), SLA_OPENED);
 	/* live at 10:30: running, due in 2 h from the anchor */
 	{
-		sla_clock	live = c;
+		sla_clock live = c;
 
 		adv(&live, biz, T(2026, 1, 5, 10, 30));
 		m = sla_clock_metric(&live, SLA_FIRST_RESPONSE);
@@ -236,7 +234,7 @@ UNIT_TEST(slaclock_reply_at_deadline)
 	m = sla_clock_metric(&c, SLA_FIRST_RESPONSE);
 	CHECK(m.stopped && !m.running);
 	CHECK_EQ_I64(m.elapsed, 2 * HOUR);
-	CHECK(m.elapsed <= 2 * HOUR);	/* met: elapsed <= target */
+	CHECK(m.elapsed <= 2 * HOUR); /* met: elapsed <= target */
 	CHECK(sla_due_amount(&m, 2 * HOUR, &amount));
 	CHECK_EQ_I64(amount, 2 * HOUR);
 	/* one microsecond later would have missed a target one microsecond shorter */
@@ -253,7 +251,7 @@ UNIT_TEST(slaclock_reply_at_deadline)
  * 11:30 reply, 14:00 resolved. */
 UNIT_TEST(slaclock_reopen_after_resolution)
 {
-	sla_clock	c;
+	sla_clock c;
 	sla_metric_view m;
 
 	sla_clock_init(&c);
@@ -266,7 +264,7 @@ UNIT_TEST(slaclock_reopen_after_resolution)
 	CHECK_EQ_I64(ev(&c, biz, T(2026, 1, 6, 10, 0), SLA_REOPENED), SLA_STEP_OK);
 	CHECK_EQ_I64(ev(&c, biz, T(2026, 1, 6, 10, 0), SLA_CUSTOMER_MESSAGE), SLA_STEP_OK);
 	CHECK_EQ_I64(c.cycles, 2);
-	CHECK_EQ_I64(c.next_waits, 1);	/* the message joined the reopen's wait */
+	CHECK_EQ_I64(c.next_waits, 1); /* the message joined the reopen's wait */
 	m = sla_clock_metric(&c, SLA_NEXT_RESPONSE);
 	CHECK(m.exists && m.running);
 	CHECK_EQ_I64(m.started_at, T(2026, 1, 6, 10, 0));
@@ -293,7 +291,7 @@ UNIT_TEST(slaclock_reopen_after_resolution)
 	CHECK_EQ_I64(m.stopped_at, T(2026, 1, 6, 11, 30));
 	CHECK_EQ_I64(m.worst, 90 * MIN);
 	m = sla_clock_metric(&c, SLA_PERIODIC_UPDATE);
-	CHECK_EQ_I64(m.worst, 150 * MIN);	/* 11:30 -> 14:00 */
+	CHECK_EQ_I64(m.worst, 150 * MIN); /* 11:30 -> 14:00 */
 	roundtrip(&c);
 }
 
@@ -301,7 +299,7 @@ UNIT_TEST(slaclock_reopen_after_resolution)
  * Thu 10:00, resolved Thu 12:00: running 2 h + 2 h, paused Tue 17-18 + Thu 09-10 = 2 h. */
 UNIT_TEST(slaclock_holiday_inside_pause)
 {
-	sla_clock	c;
+	sla_clock c;
 
 	nholidays = 1;
 	holidays[0] = day_no(2026, 1, 7);
@@ -324,9 +322,9 @@ UNIT_TEST(slaclock_holiday_inside_pause)
 /* The client's answer ends a pause; a wait runs from the first unanswered message. */
 UNIT_TEST(slaclock_customer_answer_resumes)
 {
-	sla_clock	c;
+	sla_clock c;
 	sla_metric_view m;
-	int64_t		amount;
+	int64_t amount;
 
 	sla_clock_init(&c);
 	ev(&c, wall, T(2026, 1, 5, 9, 0), SLA_OPENED);
@@ -335,13 +333,13 @@ UNIT_TEST(slaclock_customer_answer_resumes)
 	ev(&c, wall, T(2026, 1, 5, 13, 0), SLA_CUSTOMER_MESSAGE);
 	CHECK(!(c.flags & SLA_F_PAUSED));
 	CHECK(c.flags & SLA_F_WAITING);
-	ev(&c, wall, T(2026, 1, 5, 13, 20), SLA_CUSTOMER_MESSAGE);	/* does not restart the wait */
+	ev(&c, wall, T(2026, 1, 5, 13, 20), SLA_CUSTOMER_MESSAGE); /* does not restart the wait */
 	adv(&c, wall, T(2026, 1, 5, 14, 0));
 	m = sla_clock_metric(&c, SLA_NEXT_RESPONSE);
 	CHECK(m.running);
 	CHECK_EQ_I64(m.started_at, T(2026, 1, 5, 13, 0));
 	CHECK_EQ_I64(m.elapsed, 60 * MIN);
-	CHECK(sla_due_amount(&m, 30 * MIN, &amount));	/* breached at 13:30 */
+	CHECK(sla_due_amount(&m, 30 * MIN, &amount)); /* breached at 13:30 */
 	CHECK_EQ_I64(m.anchor.at + amount, T(2026, 1, 5, 13, 30));
 	CHECK_EQ_I64(c.paused_time, 230 * MIN);
 	/* the periodic-update gap: 9:10 -> now, paused time excluded */
@@ -355,7 +353,7 @@ UNIT_TEST(slaclock_customer_answer_resumes)
 	m = sla_clock_metric(&c, SLA_PERIODIC_UPDATE);
 	CHECK(!m.running && !m.stopped);
 	CHECK(!sla_due_amount(&m, 2 * HOUR, &amount));
-	CHECK(sla_due_amount(&m, 30 * MIN, &amount));	/* reached 13:30, in the last stretch */
+	CHECK(sla_due_amount(&m, 30 * MIN, &amount)); /* reached 13:30, in the last stretch */
 	CHECK_EQ_I64(m.anchor.at + amount, T(2026, 1, 5, 13, 30));
 	roundtrip(&c);
 }
@@ -363,7 +361,7 @@ UNIT_TEST(slaclock_customer_answer_resumes)
 /* After resolution a customer message reopens; a late agent reply moves nothing. */
 UNIT_TEST(slaclock_implicit_reopen)
 {
-	sla_clock	c;
+	sla_clock c;
 
 	sla_clock_init(&c);
 	ev(&c, wall, T(2026, 1, 5, 9, 0), SLA_OPENED);
@@ -384,8 +382,7 @@ UNIT_TEST(slaclock_implicit_reopen)
 
 UNIT_TEST(slaclock_out_of_order_and_bad_input)
 {
-	sla_clock	c,
-				before;
+	sla_clock c, before;
 
 	sla_clock_init(&c);
 	ev(&c, wall, T(2026, 1, 5, 9, 0), SLA_OPENED);
@@ -408,10 +405,10 @@ UNIT_TEST(slaclock_out_of_order_and_bad_input)
 
 UNIT_TEST(slaclock_text_form)
 {
-	sla_clock	c;
-	char	   *text;
-	char		err[200];
-	sla_clock	back;
+	sla_clock c;
+	char *text;
+	char err[200];
+	sla_clock back;
 
 	sla_clock_init(&c);
 	text = sla_clock_format(&c);
@@ -431,7 +428,10 @@ UNIT_TEST(slaclock_text_form)
 	/* corrupt it in a few ways */
 	{
 		const char *bad[] = {
-			"", "v2 phase=new", "v1 phase=closed", "v1 phase=open flags=wat",
+			"",
+			"v2 phase=new",
+			"v1 phase=closed",
+			"v1 phase=open flags=wat",
 			"v1 phase=new flags=none cycles=-1",
 		};
 
@@ -439,20 +439,20 @@ UNIT_TEST(slaclock_text_form)
 			CHECK(!sla_clock_parse(bad[i], strlen(bad[i]), &back, err, sizeof(err)));
 	}
 	{
-		char	   *mod = strdup(text);
-		char	   *p = strstr(mod, "2026-01-05T09:00:00.123456Z");
+		char *mod = strdup(text);
+		char *p = strstr(mod, "2026-01-05T09:00:00.123456Z");
 
 		p[5] = '1';
-		p[6] = '3';				/* month 13 */
+		p[6] = '3'; /* month 13 */
 		CHECK(!sla_clock_parse(mod, strlen(mod), &back, err, sizeof(err)));
 		CHECK(strstr(err, "opened_at") != NULL);
 		free(mod);
 	}
 	{
 		/* consistent syntax, inconsistent state: paused without pause_since */
-		char	   *mod = strdup(text);
-		char	   *p = strstr(mod, "pause_since=2026-01-05T09:30:00Z");
-		size_t		n = strlen("pause_since=2026-01-05T09:30:00Z");
+		char *mod = strdup(text);
+		char *p = strstr(mod, "pause_since=2026-01-05T09:30:00Z");
+		size_t n = strlen("pause_since=2026-01-05T09:30:00Z");
 
 		CHECK(p != NULL);
 		if (p)
@@ -466,8 +466,8 @@ UNIT_TEST(slaclock_text_form)
 	}
 	/* trailing garbage, truncation */
 	{
-		size_t		n = strlen(text);
-		char	   *mod = malloc(n + 3);
+		size_t n = strlen(text);
+		char *mod = malloc(n + 3);
 
 		memcpy(mod, text, n);
 		memcpy(mod + n, " x", 3);
@@ -490,9 +490,8 @@ UNIT_TEST(slaclock_text_form)
 
 UNIT_TEST(slaclock_fields_and_check)
 {
-	sla_clock	c,
-				d;
-	int64_t		f[SLA_CLOCK_NFIELDS];
+	sla_clock c, d;
+	int64_t f[SLA_CLOCK_NFIELDS];
 
 	sla_clock_init(&c);
 	ev(&c, wall, T(2026, 1, 5, 9, 0), SLA_OPENED);
@@ -501,13 +500,13 @@ UNIT_TEST(slaclock_fields_and_check)
 	CHECK(sla_clock_from_fields(&d, f));
 	CHECK(sla_clock_check(&d) == NULL);
 	CHECK(memcmp(&c, &d, sizeof(c)) == 0);
-	f[2] = INT64_C(1) << 40;	/* cycles does not fit an int32 */
+	f[2] = INT64_C(1) << 40; /* cycles does not fit an int32 */
 	CHECK(!sla_clock_from_fields(&d, f));
 	sla_clock_to_fields(&c, f);
-	f[0] = 7;					/* phase */
+	f[0] = 7; /* phase */
 	CHECK(!sla_clock_from_fields(&d, f));
 	sla_clock_to_fields(&c, f);
-	f[1] = 0x10;				/* flags */
+	f[1] = 0x10; /* flags */
 	CHECK(!sla_clock_from_fields(&d, f));
 
 	d = c;
@@ -531,15 +530,15 @@ UNIT_TEST(slaclock_random_invariants)
 
 	for (int run = 0; run < 2000; run++)
 	{
-		sla_clock	c;
-		int64_t		t = T(2026, 1, 5, 9, 0) + (int64_t) (run % 97) * 7 * MIN;
-		int64_t		wall_open = 0;
+		sla_clock c;
+		int64_t t = T(2026, 1, 5, 9, 0) + (int64_t) (run % 97) * 7 * MIN;
+		int64_t wall_open = 0;
 
 		sla_clock_init(&c);
 		for (int i = 0; i < 30; i++)
 		{
-			sla_kind	k;
-			int64_t		step;
+			sla_kind k;
+			int64_t step;
 
 			seed = seed * 1103515245u + 12345u;
 			k = (i == 0) ? SLA_OPENED : (sla_kind) ((seed >> 16) % SLA_NKINDS);

@@ -12,7 +12,7 @@
 
 typedef struct testzone
 {
-	bc_zone		zone;
+	bc_zone zone;
 	bc_transition trans[512];
 } testzone;
 

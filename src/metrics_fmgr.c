@@ -1,5 +1,5 @@
 /*
- * metrics.c: PostgreSQL glue for the service-quality aggregates.
+ * metrics_fmgr.c: PostgreSQL glue for the service-quality aggregates.
  *
  * Types score_summary, sla_summary and duration_summary (text and binary I/O), their
  * transition, combine and final functions, accessors and confidence intervals.  The
@@ -40,94 +40,84 @@
 StaticAssertDecl(sizeof(ScoreSummary) == 104, "score_summary layout");
 StaticAssertDecl(sizeof(SlaSummary) == 24, "sla_summary layout");
 StaticAssertDecl(offsetof(DurationSummary, data) - offsetof(DurationSummary, h) ==
-				 offsetof(cs_dd_sketch, bucket), "duration_summary dense layout");
+					 offsetof(cs_dd_sketch, bucket),
+				 "duration_summary dense layout");
 
-#define ERRHINT_SCORE_TEXT \
+#define ERRHINT_SCORE_TEXT                                                                            \
 	"A score_summary looks like {\"version\":1,\"responses\":3,\"counts\":[0,0,0,0,0,0,1,0,0,1,1]}: " \
 	"the number of answers and a count for each score 0 to 10."
-#define ERRHINT_SLA_TEXT \
-	"An sla_summary looks like {\"version\":1,\"met\":95,\"total\":100}."
+#define ERRHINT_SLA_TEXT "An sla_summary looks like {\"version\":1,\"met\":95,\"total\":100}."
 #define ERRHINT_DURATION_TEXT \
 	"Produce duration_summary text with duration_agg(...)::text; doc/metrics.md describes every field."
 
 /* ================================================================ shared helpers */
 
-static pg_attribute_noreturn() void
-not_in_aggregate(const char *fn)
+static pg_attribute_noreturn() void not_in_aggregate(const char *fn)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("%s can only be called as an aggregate support function", fn),
-			 errdetail("It changes its first argument in place.")));
+	ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					errmsg("%s can only be called as an aggregate support function", fn),
+					errdetail("It changes its first argument in place.")));
 }
 
-static pg_attribute_noreturn() void
-count_overflow(const char *type)
+static pg_attribute_noreturn() void count_overflow(const char *type)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("%s count overflow", type),
-			 errdetail("A summary counts at most 9223372036854775807 values.")));
+	ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE), errmsg("%s count overflow", type),
+					errdetail("A summary counts at most 9223372036854775807 values.")));
 }
 
-static pg_attribute_noreturn() void
-corrupted(const char *type)
+static pg_attribute_noreturn() void corrupted(const char *type)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_DATA_CORRUPTED),
-			 errmsg("%s value is corrupted or has an unsupported format", type),
-			 errdetail("This build reads format version %d.", CS_METRICS_VERSION)));
+	ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+					errmsg("%s value is corrupted or has an unsupported format", type),
+					errdetail("This build reads format version %d.", CS_METRICS_VERSION)));
 }
 
 static void
 check_binary_length(StringInfo buf, int expected, const char *type)
 {
-	int			left = buf->len - buf->cursor;
+	int left = buf->len - buf->cursor;
 
 	if (left != expected)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary data for type %s", type),
-				 errdetail("Expected %d more bytes, found %d.", expected, left)));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						errmsg("invalid binary data for type %s", type),
+						errdetail("Expected %d more bytes, found %d.", expected, left)));
 }
 
 static void
 read_binary_version(StringInfo buf, const char *type)
 {
-	int			v;
+	int v;
 
 	if (buf->len - buf->cursor < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary data for type %s", type),
-				 errdetail("The value is empty.")));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						errmsg("invalid binary data for type %s", type),
+						errdetail("The value is empty.")));
 	v = pq_getmsgbyte(buf);
 	if (v != CS_METRICS_VERSION)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid binary data for type %s", type),
-				 errdetail("Format version %d is not supported; this build reads version %d.",
-						   v, CS_METRICS_VERSION)));
+				 errdetail("Format version %d is not supported; this build reads version %d.", v,
+						   CS_METRICS_VERSION)));
 }
 
 static void
 check_confidence(double confidence)
 {
 	if (!(confidence > 0.0 && confidence < 1.0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("confidence %g is out of range", confidence),
-				 errdetail("Confidence must lie strictly between 0 and 1."),
-				 errhint("Use 0.95 for a 95%% interval.")));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("confidence %g is out of range", confidence),
+						errdetail("Confidence must lie strictly between 0 and 1."),
+						errhint("Use 0.95 for a 95%% interval.")));
 }
 
 /* a (lower, upper) row for the *_interval functions; both NULL when there is no data */
 static Datum
 interval_row(FunctionCallInfo fcinfo, bool empty, double lo, double hi)
 {
-	TupleDesc	tupdesc;
-	Datum		values[2];
-	bool		nulls[2];
+	TupleDesc tupdesc;
+	Datum values[2];
+	bool nulls[2];
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
@@ -164,16 +154,14 @@ PG_FUNCTION_INFO_V1(metrics_score_summary_in);
 Datum
 metrics_score_summary_in(PG_FUNCTION_ARGS)
 {
-	char	   *str = PG_GETARG_CSTRING(0);
+	char *str = PG_GETARG_CSTRING(0);
 	ScoreSummary *s = score_new();
-	char		err[256];
+	char err[256];
 
 	if (!cs_score_parse(str, &s->s, err, sizeof(err)))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type %s: \"%s\"", "score_summary", str),
-				 errdetail("%s", err),
-				 errhint(ERRHINT_SCORE_TEXT)));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+						errmsg("invalid input syntax for type %s: \"%s\"", "score_summary", str),
+						errdetail("%s", err), errhint(ERRHINT_SCORE_TEXT)));
 	PG_RETURN_POINTER(s);
 }
 
@@ -204,9 +192,9 @@ PG_FUNCTION_INFO_V1(metrics_score_summary_recv);
 Datum
 metrics_score_summary_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	StringInfo buf = (StringInfo) PG_GETARG_POINTER(0);
 	ScoreSummary *s = score_new();
-	char		err[256];
+	char err[256];
 
 	read_binary_version(buf, "score_summary");
 	check_binary_length(buf, 8 * (1 + CS_SCORE_SLOTS), "score_summary");
@@ -216,21 +204,22 @@ metrics_score_summary_recv(PG_FUNCTION_ARGS)
 	if (!cs_score_check(&s->s, err, sizeof(err)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary data for type %s", "score_summary"),
-				 errdetail("%s", err)));
+				 errmsg("invalid binary data for type %s", "score_summary"), errdetail("%s", err)));
 	PG_RETURN_POINTER(s);
 }
 
-static pg_noinline pg_attribute_noreturn() void
-score_out_of_range(int32 v, cs_scale scale)
+static pg_noinline
+pg_attribute_noreturn() void score_out_of_range(int32 v, cs_scale scale)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("%s score %d is out of range", cs_scale_name(scale), v),
-			 errdetail("%s answers are integers from %d to %d.", cs_scale_name(scale),
-					   cs_scale_min(scale), cs_scale_max(scale)),
-			 errhint("Leave out or fix the other answers, e.g. with FILTER (WHERE score BETWEEN %d AND %d).",
-					 cs_scale_min(scale), cs_scale_max(scale))));
+	ereport(
+		ERROR,
+		(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+		 errmsg("%s score %d is out of range", cs_scale_name(scale), v),
+		 errdetail("%s answers are integers from %d to %d.", cs_scale_name(scale),
+				   cs_scale_min(scale), cs_scale_max(scale)),
+		 errhint(
+			 "Leave out or fix the other answers, e.g. with FILTER (WHERE score BETWEEN %d AND %d).",
+			 cs_scale_min(scale), cs_scale_max(scale))));
 }
 
 /* the transition of nps(int), score_agg(int), csat(int) and ces(int): one answer */
@@ -238,7 +227,7 @@ static pg_attribute_always_inline Datum
 score_trans(FunctionCallInfo fcinfo, cs_scale scale, const char *fn)
 {
 	ScoreSummary *state;
-	int32		v;
+	int32 v;
 
 	if (!AggCheckCallContext(fcinfo, NULL))
 		not_in_aggregate(fn);
@@ -283,8 +272,7 @@ PG_FUNCTION_INFO_V1(metrics_score_summary_combine);
 Datum
 metrics_score_summary_combine(PG_FUNCTION_ARGS)
 {
-	ScoreSummary *state,
-			   *src;
+	ScoreSummary *state, *src;
 
 	if (!AggCheckCallContext(fcinfo, NULL))
 		not_in_aggregate("score_summary_combine");
@@ -322,17 +310,18 @@ metrics_score_summary_final(PG_FUNCTION_ARGS)
 static void
 require_scale(const ScoreSummary *s, cs_scale scale)
 {
-	int64		outside = cs_score_outside(&s->s, scale);
+	int64 outside = cs_score_outside(&s->s, scale);
 
 	if (outside != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("score_summary holds answers outside the %s scale", cs_scale_name(scale)),
-				 errdetail("%lld of its %lld answers are not between %d and %d.",
-						   (long long) outside, (long long) s->s.n,
-						   cs_scale_min(scale), cs_scale_max(scale)),
-				 errhint("Summarise %s answers only, e.g. score_agg(answer) FILTER (WHERE answer BETWEEN %d AND %d).",
-						 cs_scale_name(scale), cs_scale_min(scale), cs_scale_max(scale))));
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("score_summary holds answers outside the %s scale", cs_scale_name(scale)),
+			 errdetail("%lld of its %lld answers are not between %d and %d.", (long long) outside,
+					   (long long) s->s.n, cs_scale_min(scale), cs_scale_max(scale)),
+			 errhint(
+				 "Summarise %s answers only, e.g. score_agg(answer) FILTER (WHERE answer BETWEEN %d AND %d).",
+				 cs_scale_name(scale), cs_scale_min(scale), cs_scale_max(scale))));
 }
 
 PG_FUNCTION_INFO_V1(metrics_score_nps);
@@ -403,13 +392,12 @@ Datum
 metrics_score_count(PG_FUNCTION_ARGS)
 {
 	ScoreSummary *s = PG_GETARG_SCORE_SUMMARY_P(0);
-	int32		score = PG_GETARG_INT32(1);
+	int32 score = PG_GETARG_INT32(1);
 
 	if (score < 0 || score > 10)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("score %d is out of range", score),
-				 errdetail("A score_summary counts the scores 0 to 10.")));
+		ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						errmsg("score %d is out of range", score),
+						errdetail("A score_summary counts the scores 0 to 10.")));
 	PG_RETURN_INT64(s->s.c[score]);
 }
 
@@ -418,9 +406,8 @@ Datum
 metrics_nps_interval(PG_FUNCTION_ARGS)
 {
 	ScoreSummary *s = PG_GETARG_SCORE_SUMMARY_P(0);
-	double		confidence = PG_GETARG_FLOAT8(1);
-	double		lo = 0,
-				hi = 0;
+	double confidence = PG_GETARG_FLOAT8(1);
+	double lo = 0, hi = 0;
 
 	check_confidence(confidence);
 	if (s->s.n > 0)
@@ -434,9 +421,8 @@ Datum
 metrics_csat_interval(PG_FUNCTION_ARGS)
 {
 	ScoreSummary *s = PG_GETARG_SCORE_SUMMARY_P(0);
-	double		confidence = PG_GETARG_FLOAT8(1);
-	double		lo = 0,
-				hi = 0;
+	double confidence = PG_GETARG_FLOAT8(1);
+	double lo = 0, hi = 0;
 
 	check_confidence(confidence);
 	if (s->s.n > 0)
@@ -473,16 +459,14 @@ PG_FUNCTION_INFO_V1(metrics_sla_summary_in);
 Datum
 metrics_sla_summary_in(PG_FUNCTION_ARGS)
 {
-	char	   *str = PG_GETARG_CSTRING(0);
+	char *str = PG_GETARG_CSTRING(0);
 	SlaSummary *s = sla_new();
-	char		err[256];
+	char err[256];
 
 	if (!cs_sla_parse(str, &s->s, err, sizeof(err)))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type %s: \"%s\"", "sla_summary", str),
-				 errdetail("%s", err),
-				 errhint(ERRHINT_SLA_TEXT)));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+						errmsg("invalid input syntax for type %s: \"%s\"", "sla_summary", str),
+						errdetail("%s", err), errhint(ERRHINT_SLA_TEXT)));
 	PG_RETURN_POINTER(s);
 }
 
@@ -512,9 +496,9 @@ PG_FUNCTION_INFO_V1(metrics_sla_summary_recv);
 Datum
 metrics_sla_summary_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	StringInfo buf = (StringInfo) PG_GETARG_POINTER(0);
 	SlaSummary *s = sla_new();
-	char		err[256];
+	char err[256];
 
 	read_binary_version(buf, "sla_summary");
 	check_binary_length(buf, 16, "sla_summary");
@@ -523,8 +507,7 @@ metrics_sla_summary_recv(PG_FUNCTION_ARGS)
 	if (!cs_sla_check(&s->s, err, sizeof(err)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary data for type %s", "sla_summary"),
-				 errdetail("%s", err)));
+				 errmsg("invalid binary data for type %s", "sla_summary"), errdetail("%s", err)));
 	PG_RETURN_POINTER(s);
 }
 
@@ -552,8 +535,7 @@ PG_FUNCTION_INFO_V1(metrics_sla_summary_combine);
 Datum
 metrics_sla_summary_combine(PG_FUNCTION_ARGS)
 {
-	SlaSummary *state,
-			   *src;
+	SlaSummary *state, *src;
 
 	if (!AggCheckCallContext(fcinfo, NULL))
 		not_in_aggregate("sla_summary_combine");
@@ -617,9 +599,8 @@ Datum
 metrics_sla_interval(PG_FUNCTION_ARGS)
 {
 	SlaSummary *s = PG_GETARG_SLA_SUMMARY_P(0);
-	double		confidence = PG_GETARG_FLOAT8(1);
-	double		lo = 0,
-				hi = 0;
+	double confidence = PG_GETARG_FLOAT8(1);
+	double lo = 0, hi = 0;
 
 	check_confidence(confidence);
 	if (s->s.total > 0)
@@ -633,7 +614,7 @@ DurationSummary *
 cs_duration_summary_get(Datum d)
 {
 	DurationSummary *ds = (DurationSummary *) PG_DETOAST_DATUM(d);
-	Size		want;
+	Size want;
 
 	if (ds->version != CS_METRICS_VERSION || VARSIZE(ds) < offsetof(DurationSummary, data))
 		corrupted("duration_summary");
@@ -700,19 +681,19 @@ typedef struct ds_view
 	const cs_dd_head *h;
 	const int64 *counts;
 	const uint16 *idx;
-	int			nnz;
+	int nnz;
 } ds_view;
 
 static ds_view
 ds_get_view(const DurationSummary *ds)
 {
-	ds_view		v;
+	ds_view v;
 
 	v.h = &ds->h;
 	if (ds->flags & DS_DENSE)
 	{
-		int64	   *counts = palloc(sizeof(int64) * CS_DD_NBUCKETS);
-		uint16	   *idx = palloc(sizeof(uint16) * CS_DD_NBUCKETS);
+		int64 *counts = palloc(sizeof(int64) * CS_DD_NBUCKETS);
+		uint16 *idx = palloc(sizeof(uint16) * CS_DD_NBUCKETS);
 
 		v.nnz = cs_dd_to_sparse((const cs_dd_sketch *) &ds->h, counts, idx);
 		v.counts = counts;
@@ -730,7 +711,7 @@ ds_get_view(const DurationSummary *ds)
 static DurationSummary *
 ds_to_sparse(const DurationSummary *ds)
 {
-	ds_view		v = ds_get_view(ds);
+	ds_view v = ds_get_view(ds);
 
 	return ds_new_sparse(v.h, v.counts, v.idx, v.nnz);
 }
@@ -739,19 +720,17 @@ PG_FUNCTION_INFO_V1(metrics_duration_summary_in);
 Datum
 metrics_duration_summary_in(PG_FUNCTION_ARGS)
 {
-	char	   *str = PG_GETARG_CSTRING(0);
-	cs_dd_head	h;
-	int64	   *counts = palloc(sizeof(int64) * CS_DD_NBUCKETS);
-	uint16	   *idx = palloc(sizeof(uint16) * CS_DD_NBUCKETS);
-	int			nnz;
-	char		err[256];
+	char *str = PG_GETARG_CSTRING(0);
+	cs_dd_head h;
+	int64 *counts = palloc(sizeof(int64) * CS_DD_NBUCKETS);
+	uint16 *idx = palloc(sizeof(uint16) * CS_DD_NBUCKETS);
+	int nnz;
+	char err[256];
 
 	if (!cs_dd_parse(str, &h, counts, idx, &nnz, err, sizeof(err)))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type %s: \"%s\"", "duration_summary", str),
-				 errdetail("%s", err),
-				 errhint(ERRHINT_DURATION_TEXT)));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+						errmsg("invalid input syntax for type %s: \"%s\"", "duration_summary", str),
+						errdetail("%s", err), errhint(ERRHINT_DURATION_TEXT)));
 	PG_RETURN_POINTER(ds_new_sparse(&h, counts, idx, nnz));
 }
 
@@ -759,7 +738,7 @@ PG_FUNCTION_INFO_V1(metrics_duration_summary_out);
 Datum
 metrics_duration_summary_out(PG_FUNCTION_ARGS)
 {
-	ds_view		v = ds_get_view(PG_GETARG_DURATION_SUMMARY_P(0));
+	ds_view v = ds_get_view(PG_GETARG_DURATION_SUMMARY_P(0));
 
 	PG_RETURN_CSTRING(cs_dd_format(v.h, v.counts, v.idx, v.nnz));
 }
@@ -769,14 +748,14 @@ metrics_duration_summary_out(PG_FUNCTION_ARGS)
  * 64 bits of sum_us (int8 each); the number of buckets (int4); then per bucket its number
  * (int2) and count (int8), ascending.
  */
-#define DS_BINARY_FIXED (8 * 8 + 4)
+#define DS_BINARY_FIXED		 (8 * 8 + 4)
 #define DS_BINARY_PER_BUCKET (2 + 8)
 
 PG_FUNCTION_INFO_V1(metrics_duration_summary_send);
 Datum
 metrics_duration_summary_send(PG_FUNCTION_ARGS)
 {
-	ds_view		v = ds_get_view(PG_GETARG_DURATION_SUMMARY_P(0));
+	ds_view v = ds_get_view(PG_GETARG_DURATION_SUMMARY_P(0));
 	StringInfoData buf;
 
 	pq_begintypsend(&buf);
@@ -802,12 +781,12 @@ PG_FUNCTION_INFO_V1(metrics_duration_summary_recv);
 Datum
 metrics_duration_summary_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	cs_dd_head	h;
-	int64	   *counts;
-	uint16	   *idx;
-	int			nnz;
-	char		err[256];
+	StringInfo buf = (StringInfo) PG_GETARG_POINTER(0);
+	cs_dd_head h;
+	int64 *counts;
+	uint16 *idx;
+	int nnz;
+	char err[256];
 
 	read_binary_version(buf, "duration_summary");
 	if (buf->len - buf->cursor < DS_BINARY_FIXED)
@@ -835,10 +814,9 @@ metrics_duration_summary_recv(PG_FUNCTION_ARGS)
 		counts[i] = pq_getmsgint64(buf);
 	}
 	if (!cs_dd_check(&h, counts, idx, nnz, err, sizeof(err)))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary data for type %s", "duration_summary"),
-				 errdetail("%s", err)));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						errmsg("invalid binary data for type %s", "duration_summary"),
+						errdetail("%s", err)));
 	PG_RETURN_POINTER(ds_new_sparse(&h, counts, idx, nnz));
 }
 
@@ -846,24 +824,24 @@ metrics_duration_summary_recv(PG_FUNCTION_ARGS)
 static int64
 interval_to_us(const Interval *iv)
 {
-	int64		days,
-				us;
+	int64 days, us;
 
 	if (pg_mul_s64_overflow((int64) iv->month, DAYS_PER_MONTH, &days) ||
 		pg_add_s64_overflow(days, (int64) iv->day, &days) ||
-		pg_mul_s64_overflow(days, USECS_PER_DAY, &us) ||
-		pg_add_s64_overflow(us, iv->time, &us))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("interval out of range for duration_agg"),
-				 errdetail("Durations are counted in microseconds, up to about 292,000 years either way.")));
+		pg_mul_s64_overflow(days, USECS_PER_DAY, &us) || pg_add_s64_overflow(us, iv->time, &us))
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+			 errmsg("interval out of range for duration_agg"),
+			 errdetail(
+				 "Durations are counted in microseconds, up to about 292,000 years either way.")));
 	return us;
 }
 
 static Interval *
 us_to_interval(int64 us)
 {
-	Interval   *iv = palloc(sizeof(Interval));
+	Interval *iv = palloc(sizeof(Interval));
 
 	iv->month = 0;
 	iv->day = (int32) (us / USECS_PER_DAY);
@@ -876,7 +854,7 @@ Datum
 metrics_duration_agg_trans(PG_FUNCTION_ARGS)
 {
 	DurationSummary *state;
-	int64		us;
+	int64 us;
 
 	if (!AggCheckCallContext(fcinfo, NULL))
 		not_in_aggregate("duration_agg_trans");
@@ -910,8 +888,7 @@ PG_FUNCTION_INFO_V1(metrics_duration_summary_combine);
 Datum
 metrics_duration_summary_combine(PG_FUNCTION_ARGS)
 {
-	DurationSummary *state,
-			   *src;
+	DurationSummary *state, *src;
 
 	if (!AggCheckCallContext(fcinfo, NULL))
 		not_in_aggregate("duration_summary_combine");
@@ -944,7 +921,7 @@ PG_FUNCTION_INFO_V1(metrics_duration_summary_final);
 Datum
 metrics_duration_summary_final(PG_FUNCTION_ARGS)
 {
-	cs_dd_head	empty;
+	cs_dd_head empty;
 
 	if (PG_ARGISNULL(0))
 	{
@@ -959,15 +936,14 @@ Datum
 metrics_duration_percentile(PG_FUNCTION_ARGS)
 {
 	DurationSummary *ds = PG_GETARG_DURATION_SUMMARY_P(0);
-	double		q = PG_GETARG_FLOAT8(1);
-	ds_view		v;
+	double q = PG_GETARG_FLOAT8(1);
+	ds_view v;
 
 	if (!(q >= 0.0 && q <= 1.0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("percentile %g is out of range", q),
-				 errdetail("A percentile is a fraction between 0 and 1 inclusive."),
-				 errhint("Use 0.9 for the 90th percentile.")));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("percentile %g is out of range", q),
+						errdetail("A percentile is a fraction between 0 and 1 inclusive."),
+						errhint("Use 0.9 for the 90th percentile.")));
 	if (ds->h.count == 0)
 		PG_RETURN_NULL();
 	v = ds_get_view(ds);
@@ -986,8 +962,8 @@ Datum
 metrics_duration_mean(PG_FUNCTION_ARGS)
 {
 	DurationSummary *ds = PG_GETARG_DURATION_SUMMARY_P(0);
-	double		mean;
-	int64		us;
+	double mean;
+	int64 us;
 
 	if (ds->h.count == 0)
 		PG_RETURN_NULL();

@@ -1,5 +1,5 @@
 /*
- * slaclock.c: PostgreSQL glue for the SLA clock (src/core/slaclock.c).
+ * slaclock_fmgr.c: PostgreSQL glue for the SLA clock (src/core/slaclock.c).
  *
  * - The type cs_service.sla_clock: a fixed-size state, text and binary I/O that round-trip.
  * - The aggregate cs_service.sla_clock_agg(at, kind [, cal]): an ordered event aggregate.  Its
@@ -11,128 +11,86 @@
  *   silently wrong clock.
  * - Accessors, the "as of now" advance, and per-metric views with their due instants.
  *
- * Business time comes from the calendar functions of the extension itself
- * (cs_service.business_duration and business_add), called through fmgr with an FmgrInfo kept
- * in fn_extra, so their own per-call-site calendar cache survives from row to row.
- * A clock without a calendar argument runs on wall-clock time (24/7).
+ * Business time comes straight from the core (src/core/bizcal.c) through the calendar glue's
+ * calendar_duration and calendar_add (src/calendar_fmgr.c): the same checks and errors as
+ * cs_service.business_duration and business_add, the calendar prepared once per call site and
+ * kept in this file's fn_extra state, no allocation per event.  A clock without a calendar
+ * argument runs on wall-clock time (24/7).
  */
 #include "postgres.h"
 
-#include "catalog/namespace.h"
-#include "catalog/pg_type.h"
 #include "common/int.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
-#include "nodes/makefuncs.h"
-#include "nodes/pg_list.h"
-#include "parser/parse_func.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
-#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
+#include "business_calendar.h"
 #include "cs_alloc.h"
 #include "sla_clock_type.h"
 
 /* ---------------------------------------------------------------------------------------------
- * Calendar functions, looked up once per call site
+ * Per-call-site state in fn_extra
  * ------------------------------------------------------------------------------------------- */
 
-typedef struct CalFuncs
+typedef struct ClockExtra
 {
-	FmgrInfo	duration;		/* business_duration(timestamptz, timestamptz, business_calendar) */
-	FmgrInfo	add;			/* business_add(timestamptz, interval, business_calendar) */
-} CalFuncs;
+	void *calendars; /* the calendar argument, prepared (calendar_prepare's slot) */
+} ClockExtra;
 
-static Oid
-extension_function(Oid nsp, const char *name, Oid arg1, Oid arg2, Oid arg3)
+static void **
+calendar_slot(FunctionCallInfo fcinfo)
 {
-	Oid			argtypes[3] = {arg1, arg2, arg3};
-	List	   *qname = list_make2(makeString(get_namespace_name(nsp)), makeString(pstrdup(name)));
+	ClockExtra *x = (ClockExtra *) fcinfo->flinfo->fn_extra;
 
-	return LookupFuncName(qname, 3, argtypes, false);
-}
-
-static CalFuncs *
-cal_funcs(FunctionCallInfo fcinfo)
-{
-	CalFuncs   *cf = (CalFuncs *) fcinfo->flinfo->fn_extra;
-
-	if (cf == NULL)
+	if (x == NULL)
 	{
-		Oid			nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
-		Oid			caltype = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
-											  CStringGetDatum("business_calendar"),
-											  ObjectIdGetDatum(nsp));
-
-		if (!OidIsValid(caltype))
-			elog(ERROR, "type business_calendar not found in the extension's schema");
-		cf = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CalFuncs));
-		fmgr_info_cxt(extension_function(nsp, "business_duration", TIMESTAMPTZOID,
-										 TIMESTAMPTZOID, caltype),
-					  &cf->duration, fcinfo->flinfo->fn_mcxt);
-		fmgr_info_cxt(extension_function(nsp, "business_add", TIMESTAMPTZOID, INTERVALOID,
-										 caltype),
-					  &cf->add, fcinfo->flinfo->fn_mcxt);
-		fcinfo->flinfo->fn_extra = cf;
+		x = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ClockExtra));
+		fcinfo->flinfo->fn_extra = x;
 	}
-	return cf;
+	return &x->calendars;
 }
 
 static int64
 wall_diff(int64 a, int64 b)
 {
-	int64		d;
+	int64 d;
 
 	if (pg_sub_s64_overflow(b, a, &d))
 		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("interval out of range")));
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("interval out of range")));
 	return d;
 }
 
-/* business time in [a, b); cal == NULL means 24/7 */
+/* business time in [a, b); calarg < 0 means 24/7, else the calendar is that argument */
 static int64
-measure(FunctionCallInfo fcinfo, Datum *cal, int64 a, int64 b)
+measure(FunctionCallInfo fcinfo, int calarg, int64 a, int64 b)
 {
-	Interval   *iv;
-	int64		r;
-
-	if (cal == NULL)
+	if (calarg < 0)
 		return wall_diff(a, b);
-	iv = DatumGetIntervalP(FunctionCall3(&cal_funcs(fcinfo)->duration, TimestampTzGetDatum(a),
-										 TimestampTzGetDatum(b), *cal));
-	r = iv->time;
-	pfree(iv);
-	return r;
+	return calendar_duration(calendar_slot(fcinfo), fcinfo, calarg, a, b);
 }
 
-/* business_add(ts, amount, cal); cal == NULL means 24/7 */
+/* business_add(ts, amount, cal); calarg < 0 means 24/7 */
 static int64
-advance_by(FunctionCallInfo fcinfo, Datum *cal, int64 ts, int64 amount)
+advance_by(FunctionCallInfo fcinfo, int calarg, int64 ts, int64 amount)
 {
-	Interval	iv;
-	int64		r;
+	int64 r;
 
-	if (cal == NULL)
+	if (calarg < 0)
 	{
 		if (pg_add_s64_overflow(ts, amount, &r) || r > SLA_MAX_INSTANT)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-					 errmsg("timestamp out of range")));
+			ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+							errmsg("timestamp out of range")));
 		return r;
 	}
-	iv.time = amount;
-	iv.day = 0;
-	iv.month = 0;
-	return DatumGetTimestampTz(FunctionCall3(&cal_funcs(fcinfo)->add, TimestampTzGetDatum(ts),
-											 IntervalPGetDatum(&iv), *cal));
+	return calendar_add(calendar_slot(fcinfo), fcinfo, calarg, ts, amount);
 }
 
 static Interval *
 duration_interval(int64 usecs)
 {
-	Interval   *r = palloc(sizeof(Interval));
+	Interval *r = palloc(sizeof(Interval));
 
 	r->time = usecs;
 	r->day = 0;
@@ -145,8 +103,7 @@ check_finite(TimestampTz t, const char *what)
 {
 	if (TIMESTAMP_NOT_FINITE(t))
 		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("%s must be finite", what),
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("%s must be finite", what),
 				 errdetail("An SLA clock cannot run to or from infinity.")));
 }
 
@@ -177,9 +134,8 @@ get_clock(FunctionCallInfo fcinfo, int argno)
 	SlaClockData *st = PG_GETARG_SLA_CLOCK_P(argno);
 
 	if (VARSIZE(st) != SLA_CLOCK_SIZE || st->version != SLA_FORMAT_VERSION)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("sla_clock value has an unexpected size or version")));
+		ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+						errmsg("sla_clock value has an unexpected size or version")));
 	return st;
 }
 
@@ -191,18 +147,19 @@ PG_FUNCTION_INFO_V1(sla_clock_in);
 Datum
 sla_clock_in(PG_FUNCTION_ARGS)
 {
-	char	   *text = PG_GETARG_CSTRING(0);
+	char *text = PG_GETARG_CSTRING(0);
 	SlaClockData *st = new_clock(CurrentMemoryContext);
-	char		err[256];
+	char err[256];
 
 	if (!sla_clock_parse(text, strlen(text), &st->clock, err, sizeof(err)))
 	{
 		err[0] = pg_toupper((unsigned char) err[0]);
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type sla_clock: \"%s\"", text),
-				 errdetail("%s.", err),
-				 errhint("Use the text that sla_clock_agg's result prints as, e.g. \"v1 phase=new flags=none cycles=0 ...\".")));
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid input syntax for type sla_clock: \"%s\"", text), errdetail("%s.", err),
+			 errhint(
+				 "Use the text that sla_clock_agg's result prints as, e.g. \"v1 phase=new flags=none cycles=0 ...\".")));
 	}
 	PG_RETURN_SLA_CLOCK_P(st);
 }
@@ -222,7 +179,7 @@ sla_clock_send(PG_FUNCTION_ARGS)
 {
 	SlaClockData *st = get_clock(fcinfo, 0);
 	StringInfoData buf;
-	int64		f[SLA_CLOCK_NFIELDS];
+	int64 f[SLA_CLOCK_NFIELDS];
 
 	sla_clock_to_fields(&st->clock, f);
 	pq_begintypsend(&buf);
@@ -237,19 +194,17 @@ PG_FUNCTION_INFO_V1(sla_clock_recv);
 Datum
 sla_clock_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	StringInfo buf = (StringInfo) PG_GETARG_POINTER(0);
 	SlaClockData *st = new_clock(CurrentMemoryContext);
-	int64		f[SLA_CLOCK_NFIELDS];
-	int			version,
-				n;
+	int64 f[SLA_CLOCK_NFIELDS];
+	int version, n;
 	const char *problem;
 
 	if (buf->len - buf->cursor != 2 + 8 * SLA_CLOCK_NFIELDS)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary sla_clock: %d bytes", buf->len - buf->cursor),
-				 errdetail("A version %d sla_clock is %d bytes.", SLA_FORMAT_VERSION,
-						   2 + 8 * SLA_CLOCK_NFIELDS)));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						errmsg("invalid binary sla_clock: %d bytes", buf->len - buf->cursor),
+						errdetail("A version %d sla_clock is %d bytes.", SLA_FORMAT_VERSION,
+								  2 + 8 * SLA_CLOCK_NFIELDS)));
 	version = pq_getmsgbyte(buf);
 	n = pq_getmsgbyte(buf);
 	if (version != SLA_FORMAT_VERSION || n != SLA_CLOCK_NFIELDS)
@@ -262,14 +217,12 @@ sla_clock_recv(PG_FUNCTION_ARGS)
 		f[i] = pq_getmsgint64(buf);
 	if (!sla_clock_from_fields(&st->clock, f))
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary sla_clock"),
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION), errmsg("invalid binary sla_clock"),
 				 errdetail("A phase, the flags or a count is out of range.")));
 	problem = sla_clock_check(&st->clock);
 	if (problem)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary sla_clock"),
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION), errmsg("invalid binary sla_clock"),
 				 errdetail("Inconsistent clock: %s.", problem)));
 	PG_RETURN_SLA_CLOCK_P(st);
 }
@@ -282,15 +235,18 @@ static sla_kind
 kind_arg(text *t)
 {
 	const char *s = VARDATA_ANY(t);
-	int			len = VARSIZE_ANY_EXHDR(t);
-	int			k = sla_kind_from_name(s, len);
+	int len = VARSIZE_ANY_EXHDR(t);
+	int k = sla_kind_from_name(s, len);
 
 	if (k < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown request event kind \"%s\"", text_to_cstring(t)),
-				 errdetail("The kinds are opened, customer_message, agent_reply, waiting_on_client, resumed, resolved and reopened."),
-				 errhint("Map your own event names onto these in the source view, e.g. CASE status WHEN 'pending' THEN 'waiting_on_client' END.")));
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown request event kind \"%s\"", text_to_cstring(t)),
+			 errdetail(
+				 "The kinds are opened, customer_message, agent_reply, waiting_on_client, resumed, resolved and reopened."),
+			 errhint(
+				 "Map your own event names onto these in the source view, e.g. CASE status WHEN 'pending' THEN 'waiting_on_client' END.")));
 	return (sla_kind) k;
 }
 
@@ -309,14 +265,13 @@ Datum
 sla_clock_trans(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt;
-	bool		in_agg = AggCheckCallContext(fcinfo, &aggcxt) != 0;
-	bool		has_cal = PG_NARGS() >= 4;
-	Datum		cal = 0;
+	bool in_agg = AggCheckCallContext(fcinfo, &aggcxt) != 0;
+	bool has_cal = PG_NARGS() >= 4;
 	SlaClockData *st;
-	sla_clock  *c;
+	sla_clock *c;
 	TimestampTz at;
-	sla_kind	kind;
-	int64		business = 0;
+	sla_kind kind;
+	int64 business = 0;
 	sla_step_status status;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
@@ -328,12 +283,14 @@ sla_clock_trans(PG_FUNCTION_ARGS)
 	if (has_cal)
 	{
 		if (PG_ARGISNULL(3))
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("sla_clock_agg calendar must not be null"),
-					 errdetail("A NULL calendar usually means a policy or calendar lookup found nothing."),
-					 errhint("For a clock that never stops use the two-argument form sla_clock_agg(at, kind), or the calendar 'mon-sun 00:00-24:00'.")));
-		cal = PG_GETARG_DATUM(3);
+			ereport(
+				ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("sla_clock_agg calendar must not be null"),
+				 errdetail(
+					 "A NULL calendar usually means a policy or calendar lookup found nothing."),
+				 errhint(
+					 "For a clock that never stops use the two-argument form sla_clock_agg(at, kind), or the calendar 'mon-sun 00:00-24:00'.")));
 	}
 	at = PG_GETARG_TIMESTAMPTZ(1);
 	check_finite(at, "event time");
@@ -348,19 +305,20 @@ sla_clock_trans(PG_FUNCTION_ARGS)
 	c = &st->clock;
 
 	if (c->asof != SLA_NONE && at < c->asof)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("sla_clock_agg events are out of order"),
-				 errdetail("Event \"%s\" at %s comes after an event at %s.", sla_kind_name(kind),
-						   ts_text(at), ts_text(c->asof)),
-				 errhint("Order the aggregate's input by time: sla_clock_agg(at, kind, cal ORDER BY at, id).")));
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("sla_clock_agg events are out of order"),
+			 errdetail("Event \"%s\" at %s comes after an event at %s.", sla_kind_name(kind),
+					   ts_text(at), ts_text(c->asof)),
+			 errhint(
+				 "Order the aggregate's input by time: sla_clock_agg(at, kind, cal ORDER BY at, id).")));
 	if (sla_clock_needs_measure(c))
-		business = measure(fcinfo, has_cal ? &cal : NULL, c->asof, at);
+		business = measure(fcinfo, has_cal ? 3 : -1, c->asof, at);
 	status = sla_clock_step(c, at, kind, business);
 	if (status == SLA_STEP_OUT_OF_ORDER || status == SLA_STEP_BAD_INPUT)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("event time %s is out of range for an SLA clock", ts_text(at))));
+		ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+						errmsg("event time %s is out of range for an SLA clock", ts_text(at))));
 	PG_RETURN_SLA_CLOCK_P(st);
 }
 
@@ -371,18 +329,18 @@ sla_clock_at(PG_FUNCTION_ARGS)
 {
 	SlaClockData *st = get_clock(fcinfo, 0);
 	TimestampTz asof = PG_GETARG_TIMESTAMPTZ(1);
-	bool		has_cal = PG_NARGS() >= 3;
-	Datum		cal = has_cal ? PG_GETARG_DATUM(2) : 0;
+	bool has_cal = PG_NARGS() >= 3;
 	SlaClockData *r;
-	int64		business = 0;
+	int64 business = 0;
 
 	check_finite(asof, "sla_clock_at instant");
 	/* only an open clock runs: a new or resolved one is returned as it is */
-	if (st->clock.asof == SLA_NONE || asof <= st->clock.asof || !sla_clock_needs_measure(&st->clock))
+	if (st->clock.asof == SLA_NONE || asof <= st->clock.asof ||
+		!sla_clock_needs_measure(&st->clock))
 		PG_RETURN_SLA_CLOCK_P(st);
 	r = copy_clock(st);
 	if (sla_clock_needs_measure(&r->clock))
-		business = measure(fcinfo, has_cal ? &cal : NULL, r->clock.asof, asof);
+		business = measure(fcinfo, has_cal ? 2 : -1, r->clock.asof, asof);
 	sla_clock_advance(&r->clock, asof, business);
 	PG_RETURN_SLA_CLOCK_P(r);
 }
@@ -391,26 +349,50 @@ sla_clock_at(PG_FUNCTION_ARGS)
  * Accessors
  * ------------------------------------------------------------------------------------------- */
 
-#define RETURN_INSTANT(v) \
-	do { int64 v_ = (v); if (v_ == SLA_NONE) PG_RETURN_NULL(); PG_RETURN_TIMESTAMPTZ(v_); } while (0)
+#define RETURN_INSTANT(v)          \
+	do                             \
+	{                              \
+		int64 v_ = (v);            \
+		if (v_ == SLA_NONE)        \
+			PG_RETURN_NULL();      \
+		PG_RETURN_TIMESTAMPTZ(v_); \
+	} while (0)
 
-#define INSTANT_ACCESSOR(fname, expr) \
-	PG_FUNCTION_INFO_V1(fname); \
-	Datum fname(PG_FUNCTION_ARGS) { const sla_clock *c = &get_clock(fcinfo, 0)->clock; RETURN_INSTANT(expr); }
+#define INSTANT_ACCESSOR(fname, expr)                      \
+	PG_FUNCTION_INFO_V1(fname);                            \
+	Datum fname(PG_FUNCTION_ARGS)                          \
+	{                                                      \
+		const sla_clock *c = &get_clock(fcinfo, 0)->clock; \
+		RETURN_INSTANT(expr);                              \
+	}
 
-#define DURATION_ACCESSOR(fname, expr) \
-	PG_FUNCTION_INFO_V1(fname); \
-	Datum fname(PG_FUNCTION_ARGS) { const sla_clock *c = &get_clock(fcinfo, 0)->clock; \
-		if (c->phase == SLA_PHASE_NEW) { PG_RETURN_NULL(); } \
-		PG_RETURN_INTERVAL_P(duration_interval(expr)); }
+#define DURATION_ACCESSOR(fname, expr)                     \
+	PG_FUNCTION_INFO_V1(fname);                            \
+	Datum fname(PG_FUNCTION_ARGS)                          \
+	{                                                      \
+		const sla_clock *c = &get_clock(fcinfo, 0)->clock; \
+		if (c->phase == SLA_PHASE_NEW)                     \
+		{                                                  \
+			PG_RETURN_NULL();                              \
+		}                                                  \
+		PG_RETURN_INTERVAL_P(duration_interval(expr));     \
+	}
 
-#define INT_ACCESSOR(fname, expr) \
-	PG_FUNCTION_INFO_V1(fname); \
-	Datum fname(PG_FUNCTION_ARGS) { const sla_clock *c = &get_clock(fcinfo, 0)->clock; PG_RETURN_INT32(expr); }
+#define INT_ACCESSOR(fname, expr)                          \
+	PG_FUNCTION_INFO_V1(fname);                            \
+	Datum fname(PG_FUNCTION_ARGS)                          \
+	{                                                      \
+		const sla_clock *c = &get_clock(fcinfo, 0)->clock; \
+		PG_RETURN_INT32(expr);                             \
+	}
 
-#define BOOL_ACCESSOR(fname, expr) \
-	PG_FUNCTION_INFO_V1(fname); \
-	Datum fname(PG_FUNCTION_ARGS) { const sla_clock *c = &get_clock(fcinfo, 0)->clock; PG_RETURN_BOOL(expr); }
+#define BOOL_ACCESSOR(fname, expr)                         \
+	PG_FUNCTION_INFO_V1(fname);                            \
+	Datum fname(PG_FUNCTION_ARGS)                          \
+	{                                                      \
+		const sla_clock *c = &get_clock(fcinfo, 0)->clock; \
+		PG_RETURN_BOOL(expr);                              \
+	}
 
 INSTANT_ACCESSOR(sla_clock_asof, c->asof)
 INSTANT_ACCESSOR(sla_clock_opened_at, c->opened_at)
@@ -426,8 +408,11 @@ DURATION_ACCESSOR(sla_clock_elapsed, c->elapsed)
 DURATION_ACCESSOR(sla_clock_paused_time, c->paused_time)
 DURATION_ACCESSOR(sla_clock_first_response_time, c->fr_elapsed)
 DURATION_ACCESSOR(sla_clock_cycle_elapsed, c->cycle_elapsed)
-DURATION_ACCESSOR(sla_clock_longest_wait, (c->flags & SLA_F_WAITING) && c->wait_elapsed > c->longest_wait ? c->wait_elapsed : c->longest_wait)
-DURATION_ACCESSOR(sla_clock_longest_cycle, c->cycle_elapsed > c->longest_cycle ? c->cycle_elapsed : c->longest_cycle)
+DURATION_ACCESSOR(sla_clock_longest_wait,
+				  (c->flags & SLA_F_WAITING) && c->wait_elapsed > c->longest_wait ? c->wait_elapsed
+																				  : c->longest_wait)
+DURATION_ACCESSOR(sla_clock_longest_cycle,
+				  c->cycle_elapsed > c->longest_cycle ? c->cycle_elapsed : c->longest_cycle)
 
 INT_ACCESSOR(sla_clock_cycles, c->cycles)
 INT_ACCESSOR(sla_clock_replies, c->replies)
@@ -476,14 +461,16 @@ static sla_metric_view
 metric_arg(FunctionCallInfo fcinfo)
 {
 	const sla_clock *c = &get_clock(fcinfo, 0)->clock;
-	text	   *t = PG_GETARG_TEXT_PP(1);
-	int			m = sla_metric_from_name(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+	text *t = PG_GETARG_TEXT_PP(1);
+	int m = sla_metric_from_name(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 
 	if (m < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown SLA metric \"%s\"", text_to_cstring(t)),
-				 errdetail("The metrics are first_response, next_response, resolution and periodic_update.")));
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown SLA metric \"%s\"", text_to_cstring(t)),
+			 errdetail(
+				 "The metrics are first_response, next_response, resolution and periodic_update.")));
 	return sla_clock_metric(c, (sla_metric) m);
 }
 
@@ -541,18 +528,16 @@ sla_metric_running(PG_FUNCTION_ARGS)
 static int64
 target_arg(FunctionCallInfo fcinfo, int argno)
 {
-	Interval   *t = PG_GETARG_INTERVAL_P(argno);
+	Interval *t = PG_GETARG_INTERVAL_P(argno);
 
 	if (t->month != 0 || t->day != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("SLA target must not have days or months"),
-				 errdetail("A business day has no fixed length."),
-				 errhint("Give the target in hours, e.g. interval '24 hours'.")));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("SLA target must not have days or months"),
+						errdetail("A business day has no fixed length."),
+						errhint("Give the target in hours, e.g. interval '24 hours'.")));
 	if (t->time <= 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("SLA target must be positive"),
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("SLA target must be positive"),
 				 errhint("Give the target as a positive interval, e.g. interval '2 hours'.")));
 	return t->time;
 }
@@ -568,12 +553,11 @@ Datum
 sla_metric_due(PG_FUNCTION_ARGS)
 {
 	sla_metric_view m = metric_arg(fcinfo);
-	int64		target = target_arg(fcinfo, 2);
-	bool		has_cal = PG_NARGS() >= 4;
-	Datum		cal = has_cal ? PG_GETARG_DATUM(3) : 0;
-	int64		amount;
+	int64 target = target_arg(fcinfo, 2);
+	bool has_cal = PG_NARGS() >= 4;
+	int64 amount;
 
 	if (!sla_due_amount(&m, target, &amount))
 		PG_RETURN_NULL();
-	PG_RETURN_TIMESTAMPTZ(advance_by(fcinfo, has_cal ? &cal : NULL, m.anchor.at, amount));
+	PG_RETURN_TIMESTAMPTZ(advance_by(fcinfo, has_cal ? 3 : -1, m.anchor.at, amount));
 }
