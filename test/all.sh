@@ -4,7 +4,8 @@
 # Installs what is missing (apt-get), builds with warnings as errors, runs the C unit tests,
 # fuzzes each libFuzzer target for FUZZ_SECONDS (default 60), installs the extension, then runs
 # in one throwaway cluster (pg_virtualenv): pg_regress, the pgTAP suites and the integration
-# scripts. Ends with a summary; exits non-zero if anything failed.
+# scripts; then, where Citus is installed, test/citus/run.sh (a three-server Citus cluster; skipped
+# elsewhere, CI included). Ends with a summary; exits non-zero if anything failed.
 #
 # Environment: FUZZ_SECONDS (default 60; 0 skips fuzzing), CS_INSTALL_LOCK (lock file taken
 # around install + cluster tests; empty disables it).
@@ -57,6 +58,15 @@ if cs_stage install "Install (make install)" quiet cs_make install; then
 	[ $rc -eq 0 ] && st=PASS || st=FAIL
 	cs_record "Cluster total (create, tests, drop)" $st $((SECONDS - start)) \
 		"$([ $rc -eq 124 ] && echo 'timed out' || echo "exit $rc")"
+	# the aggregates on a Citus cluster of three local servers; skipped where Citus is missing
+	# (always in CI: Citus is not in Debian's registry)
+	source test/citus/cluster.sh
+	if citus_available; then
+		cs_detail_citus() { tail -n 1 "$1" | sed 's/^test\/citus\/run.sh: //'; }
+		cs_stage citus "Citus cluster (test/citus/run.sh)" quiet timeout -k 30 600 bash test/citus/run.sh
+	else
+		cs_skip "Citus cluster (test/citus/run.sh)" "Citus is not installed; it is not in Debian's registry (doc/citus.md)"
+	fi
 fi
 cs_unlock
 

@@ -4,7 +4,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cs_service;
-SELECT plan(11);
+SELECT plan(13);
 
 SET LOCAL TimeZone = 'UTC';
 UPDATE cs_service.report_settings SET zone = 'Europe/Moscow';
@@ -77,6 +77,20 @@ SELECT ok(EXISTS (SELECT * FROM raw2 EXCEPT SELECT * FROM raw1), 'the changes ch
 SELECT ok(cs_service.refresh_rollups(true) > 0, 'refresh_rollups(true) recomputes every finished day');
 SELECT bag_eq('SELECT * FROM pg_temp.compliance()', 'SELECT * FROM raw2',
               'refresh_rollups(true) gives the same as the incremental refreshes');
+
+-- the queue trigger is told its table (a Citus shard is not named like its table); attached
+-- to any other table it says so instead of running a NULL statement
+CREATE TEMP TABLE not_a_source (at timestamptz, client_id text);
+CREATE TRIGGER q AFTER INSERT ON not_a_source REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION cs_service_internal.rollup_enqueue('not_a_source');
+SELECT throws_ok($$INSERT INTO not_a_source VALUES (now(), 'c')$$, '22023',
+                 'cs_service_internal.rollup_enqueue() does not know the table not_a_source',
+                 'rollup_enqueue on an unknown table is an error that names it');
+SELECT is((SELECT count(*)::int FROM pg_trigger
+            WHERE tgfoid = 'cs_service_internal.rollup_enqueue'::regproc
+              AND tgrelid IN ('cs_service.requests'::regclass, 'cs_service.request_events'::regclass)
+              AND pg_catalog.encode(tgargs, 'escape') IN ('requests\000', 'request_events\000')),
+          6, 'the rollup triggers of requests and request_events pass their table name');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -280,7 +280,8 @@ COMMENT ON VIEW cs_service_internal.scorecard_monthly_raw IS
 -- Statement-level triggers on every source table add the local day and client of each row
 -- written, old and new.  A status update also marks the day of the client's next status update
 -- (its lateness is measured from this one).  SECURITY DEFINER: whoever may write the source
--- tables may mark days, and nothing else.
+-- tables may mark days, and nothing else.  The trigger names its table in its argument, not
+-- through TG_TABLE_NAME: on a Citus worker the trigger fires on a shard (requests_102008).
 
 CREATE FUNCTION cs_service_internal.rollup_enqueue()
 RETURNS trigger
@@ -291,7 +292,7 @@ DECLARE
     src text;
     tbl text;
 BEGIN
-    src := CASE TG_TABLE_NAME
+    src := CASE TG_ARGV[0]
         WHEN 'surveys' THEN 'SELECT r.answered_at AS at, r.client_id FROM %1$I AS r'
         WHEN 'projects' THEN 'SELECT r.delivered_at AS at, r.client_id FROM %1$I AS r WHERE r.delivered_at IS NOT NULL'
         WHEN 'deliverables' THEN
@@ -315,6 +316,12 @@ BEGIN
             'FROM (SELECT DISTINCT e.request_id FROM %1$I AS e) AS r '
             'JOIN @extschema@.requests AS q ON q.id = r.request_id'
     END;
+    IF src IS NULL THEN
+        RAISE EXCEPTION 'cs_service_internal.rollup_enqueue() does not know the table %', TG_ARGV[0]
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('The trigger %s fired on %s.', TG_NAME, TG_RELID::regclass),
+                  HINT = 'The rollup triggers are created by the extension; do not attach this function to other tables.';
+    END IF;
     FOREACH tbl IN ARRAY CASE TG_OP WHEN 'INSERT' THEN ARRAY['new_rows']
                                      WHEN 'DELETE' THEN ARRAY['old_rows']
                                      ELSE ARRAY['new_rows', 'old_rows'] END LOOP
@@ -335,13 +342,13 @@ BEGIN
                              'activities', 'qa_reviews', 'requests', 'request_events'] LOOP
         EXECUTE format('CREATE TRIGGER rollup_enqueue_insert AFTER INSERT ON @extschema@.%I '
                        'REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT '
-                       'EXECUTE FUNCTION cs_service_internal.rollup_enqueue()', t);
+                       'EXECUTE FUNCTION cs_service_internal.rollup_enqueue(%1$L)', t);
         EXECUTE format('CREATE TRIGGER rollup_enqueue_update AFTER UPDATE ON @extschema@.%I '
                        'REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT '
-                       'EXECUTE FUNCTION cs_service_internal.rollup_enqueue()', t);
+                       'EXECUTE FUNCTION cs_service_internal.rollup_enqueue(%1$L)', t);
         EXECUTE format('CREATE TRIGGER rollup_enqueue_delete AFTER DELETE ON @extschema@.%I '
                        'REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT '
-                       'EXECUTE FUNCTION cs_service_internal.rollup_enqueue()', t);
+                       'EXECUTE FUNCTION cs_service_internal.rollup_enqueue(%1$L)', t);
     END LOOP;
 END
 $$;
