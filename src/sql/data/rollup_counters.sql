@@ -43,6 +43,10 @@ COMMENT ON TYPE cs_service_internal.scorecard_row IS
 CREATE TABLE cs_service_internal.rollup_daily OF cs_service_internal.scorecard_row (
     PRIMARY KEY (period, client_id));
 
+-- the days refresh_rollups() re-examines every run: a few rows, found without reading the rest
+CREATE INDEX rollup_daily_pending ON cs_service_internal.rollup_daily (period, client_id)
+    WHERE sla_pending > 0 OR rhythm_pending > 0;
+
 COMMENT ON TABLE cs_service_internal.rollup_daily IS
 'Scorecard counters per local day (period, report zone) and client for finished days, kept by cs_service.refresh_rollups()';
 

@@ -44,6 +44,8 @@ CREATE TABLE cs_service_internal.rollup_sla_daily (
 );
 
 CREATE INDEX rollup_sla_daily_day ON cs_service_internal.rollup_sla_daily (day);
+-- the days with undecided outcomes, re-examined by every refresh_rollups()
+CREATE INDEX rollup_sla_daily_pending ON cs_service_internal.rollup_sla_daily (day) WHERE pending > 0;
 
 COMMENT ON TABLE cs_service_internal.rollup_sla_daily IS
 'SLA outcomes per local day (report zone) of opening, channel, priority, team, manager, client, policy and metric for finished days, kept by cs_service.refresh_rollups(); sla_compliance reads it';
