@@ -140,7 +140,9 @@ COMMENT ON VIEW cs_service_internal.sla_daily IS
 -- merged per period of the grain (the local day, ISO week from Monday, or month of the report
 -- zone in which the requests were opened) and every dimension.  Inlined into the view with the
 -- grain a constant, so each branch computes its own periods, and a filter on grain, day, week
--- or month leaves the other branches out of the plan.
+-- or month leaves the other branches out of the plan.  The period is truncated as a timestamp
+-- (immutable, no time zone involved), so a filter on a week or month reaches rollup_sla_daily's
+-- indexes on the same expressions.
 CREATE FUNCTION cs_service_internal.sla_compliance_grain(of_grain pg_catalog.text)
 RETURNS TABLE (grain pg_catalog.text, period pg_catalog.date, day pg_catalog.date,
                week pg_catalog.date, month pg_catalog.date, channel pg_catalog.text,
@@ -166,7 +168,8 @@ BEGIN ATOMIC
            pg_catalog.date_part('epoch', @extschema@.percentile(x.durations, 0.9)) / 60
       FROM (SELECT CASE sla_compliance_grain.of_grain
                        WHEN 'day' THEN d.day
-                       ELSE pg_catalog.date_trunc(sla_compliance_grain.of_grain, d.day)::pg_catalog.date
+                       ELSE pg_catalog.date_trunc(sla_compliance_grain.of_grain,
+                                                  d.day::pg_catalog.timestamp)::pg_catalog.date
                    END AS period,
                    d.channel, d.priority, d.team, d.manager, d.client, d.policy, d.metric,
                    @extschema@.rollup(d.outcomes) AS summary,

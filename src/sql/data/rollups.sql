@@ -46,6 +46,11 @@ CREATE TABLE cs_service_internal.rollup_sla_daily (
 CREATE INDEX rollup_sla_daily_day ON cs_service_internal.rollup_sla_daily (day);
 -- the days with undecided outcomes, re-examined by every refresh_rollups()
 CREATE INDEX rollup_sla_daily_pending ON cs_service_internal.rollup_sla_daily (day) WHERE pending > 0;
+-- a week or month of sla_compliance: the same expressions as cs_service_internal.sla_compliance_grain
+CREATE INDEX rollup_sla_daily_week ON cs_service_internal.rollup_sla_daily
+    ((pg_catalog.date_trunc('week', day::pg_catalog.timestamp)::pg_catalog.date));
+CREATE INDEX rollup_sla_daily_month ON cs_service_internal.rollup_sla_daily
+    ((pg_catalog.date_trunc('month', day::pg_catalog.timestamp)::pg_catalog.date));
 
 COMMENT ON TABLE cs_service_internal.rollup_sla_daily IS
 'SLA outcomes per local day (report zone) of opening, channel, priority, team, manager, client, policy and metric for finished days, kept by cs_service.refresh_rollups(); sla_compliance reads it';
