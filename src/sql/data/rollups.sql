@@ -44,6 +44,8 @@ CREATE TABLE cs_service_internal.rollup_sla_daily (
 );
 
 CREATE INDEX rollup_sla_daily_day ON cs_service_internal.rollup_sla_daily (day);
+-- one client's days (client_report reads a client's month of them)
+CREATE INDEX rollup_sla_daily_client ON cs_service_internal.rollup_sla_daily (client, day);
 
 COMMENT ON TABLE cs_service_internal.rollup_sla_daily IS
 'SLA outcomes per local day (report zone) of opening, channel, priority, team, manager, client, policy and metric for finished days, kept by cs_service.refresh_rollups(); sla_compliance reads it';

@@ -147,6 +147,7 @@ COMMENT ON TABLE @extschema@.sla_policies IS
 ALTER TABLE @extschema@.rollup_queue SET SCHEMA cs_service_internal;
 ALTER TABLE @extschema@.rollup_state SET SCHEMA cs_service_internal;
 ALTER TABLE @extschema@.rollup_sla_daily SET SCHEMA cs_service_internal;
+CREATE INDEX rollup_sla_daily_client ON cs_service_internal.rollup_sla_daily (client, day);
 ALTER EXTENSION cs_service DROP TABLE @extschema@.rollup_daily;
 ALTER EXTENSION cs_service DROP TABLE @extschema@.rollup_monthly;
 ALTER TABLE @extschema@.rollup_daily RENAME TO rollup_daily_0_2;
