@@ -27,7 +27,7 @@ if [ "${1:-}" = --in-cluster ]; then
 	echo
 	echo "The monthly reports (cs_service.client_report, cs_service.team_report; open them in a browser, print to A4):"
 	for lang in en ru; do
-		echo "SELECT cs_service.client_report('c001', '2026-10-01', :'lang')" |
+		echo "SELECT cs_service.client_report('c043', '2026-10-01', :'lang')" |
 			psql -X -q -At -v ON_ERROR_STOP=1 -v lang=$lang >"$out/client-report-$lang.html" || exit 1
 		echo "SELECT cs_service.team_report('team-1', '2026-10-01', :'lang')" |
 			psql -X -q -At -v ON_ERROR_STOP=1 -v lang=$lang >"$out/team-report-$lang.html" || exit 1

@@ -24,15 +24,17 @@ COMMENT ON FUNCTION cs_service_internal.html_escape(pg_catalog.text) IS
 CREATE FUNCTION cs_service_internal.report_number(x pg_catalog.float8, digits pg_catalog.int4, lang pg_catalog.text)
 RETURNS pg_catalog.text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN (SELECT CASE WHEN t.r < 0 THEN '-' ELSE '' END
-               || pg_catalog.regexp_replace(pg_catalog.split_part(t.s, '.', 1), '(\d)(?=(\d{3})+$)',
-                                            CASE WHEN lang = 'ru' THEN E'\\1\u00a0' ELSE '\1,' END, 'g')
-               || CASE WHEN digits > 0 THEN CASE WHEN lang = 'ru' THEN ',' ELSE '.' END
-                                            || pg_catalog.split_part(t.s, '.', 2) ELSE '' END
-          FROM (SELECT r.r, pg_catalog.to_char(pg_catalog.abs(r.r), 'FM99999999999999990'
-                              || CASE WHEN digits > 0 THEN '.' || pg_catalog.repeat('0', digits) ELSE '' END) AS s
-                  FROM (SELECT pg_catalog.round(x::pg_catalog.numeric, digits) AS r) AS r) AS t
-         WHERE x IS NOT NULL AND x::pg_catalog.text NOT IN ('NaN', 'Infinity', '-Infinity'));
+-- (one expression, no subquery: PostgreSQL inlines it into the reports' statement)
+RETURN CASE WHEN x IS NULL OR x IN ('NaN', 'Infinity', '-Infinity') THEN NULL
+            ELSE CASE WHEN pg_catalog.round(x::pg_catalog.numeric, digits) < 0 THEN '-' ELSE '' END
+                 || pg_catalog.regexp_replace(
+                        pg_catalog.trunc(pg_catalog.abs(pg_catalog.round(x::pg_catalog.numeric, digits)))::pg_catalog.text,
+                        '(\d)(?=(\d{3})+$)', CASE WHEN lang = 'ru' THEN E'\\1\u00a0' ELSE '\1,' END, 'g')
+                 || CASE WHEN digits > 0
+                         THEN CASE WHEN lang = 'ru' THEN ',' ELSE '.' END
+                              || pg_catalog.split_part(pg_catalog.round(x::pg_catalog.numeric, digits)::pg_catalog.text, '.', 2)
+                         ELSE '' END
+       END;
 
 COMMENT ON FUNCTION cs_service_internal.report_number(pg_catalog.float8, pg_catalog.int4, pg_catalog.text) IS
 'A number for the reports: rounded, thousands grouped (en: 1,234.5; ru: 1 234,5 with a no-break space)';
@@ -343,6 +345,7 @@ CREATE FUNCTION @extschema@.client_report(client_id pg_catalog.text, month pg_ca
 RETURNS pg_catalog.text
 LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_generic_plan   -- the big statement is planned once per session
 AS $$
 DECLARE
     labels jsonb := cs_service_internal.report_check_args('client', client_id, month, lang);
@@ -389,13 +392,16 @@ BEGIN
                   FROM generate_series(1, 7) AS k) AS ces_sd
           FROM cs_service_internal.scorecard_monthly AS sm
          WHERE sm.client_id = c.client_id AND sm.month = m),
+    -- sla_compliance's numbers, from its source rows (one client's days: the rollups before the
+    -- watermark, raw requests from it on), without building the view's three grains
     sla AS (
-        SELECT x.channel, x.metric, sum(x.requests)::float8 AS requests, sum(x.met)::float8 AS met,
-               sum(x.pending)::float8 AS pending, min(x.policy) AS policy
-          FROM @extschema@.sla_compliance AS x
-         WHERE x.grain = 'day' AND x.day >= m AND x.day < (m + interval '1 month')::date
-           AND x.client = c.client_id
-         GROUP BY x.channel, x.metric),
+        SELECT x.channel, x.metric, @extschema@.sla_total(x.summary)::float8 AS requests,
+               @extschema@.sla_met(x.summary)::float8 AS met, x.pending, x.policy
+          FROM (SELECT d.channel, d.metric, @extschema@.rollup(d.outcomes) AS summary,
+                       sum(d.pending)::float8 AS pending, min(d.policy) AS policy
+                  FROM cs_service_internal.sla_daily AS d
+                 WHERE d.client = c.client_id AND d.day >= m AND d.day < (m + interval '1 month')::date
+                 GROUP BY d.channel, d.metric) AS x),
     sla_html AS (
         SELECT coalesce(string_agg(format('<tr><td>%s</td><td>%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td></tr>',
                    coalesce(cs_service_internal.html_escape(s.channel), labels ->> 'any'),
@@ -427,10 +433,12 @@ BEGIN
     open_items AS (
         SELECT (SELECT count(*) FROM cs_service_internal.sla_source_requests() AS r
                  WHERE r.client = c.client_id AND r.opened_at <= b.asof
+                   -- (opened in the 92 days before, or open now: not every request of the client's life)
+                   AND (r.opened_at > b.asof - interval '92 days' OR r.is_open IS NOT false)
                    AND coalesce((SELECT e.kind FROM cs_service_internal.sla_source_events() AS e
                                   WHERE e.request_id = r.request_id AND e.kind IN ('resolved', 'reopened')
                                     AND e.at <= b.asof
-                                  ORDER BY e.at DESC, e.seq DESC LIMIT 1), 'open') <> 'resolved')::float8 AS requests,
+                                  ORDER BY e.at DESC, e.kind DESC LIMIT 1), 'open') <> 'resolved')::float8 AS requests,
                (SELECT count(*) FROM cs_service_internal.source_escalations() AS e
                  WHERE e.client_id = c.client_id AND e.opened_at <= b.asof
                    AND (e.resolved_at IS NULL OR e.resolved_at > b.asof))::float8 AS escalations,
@@ -576,6 +584,7 @@ CREATE FUNCTION @extschema@.team_report(team pg_catalog.text, month pg_catalog.d
 RETURNS pg_catalog.text
 LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_generic_plan   -- the big statement is planned once per session
 AS $$
 DECLARE
     labels jsonb := cs_service_internal.report_check_args('team', team, month, lang);
@@ -610,6 +619,12 @@ BEGIN
         SELECT s.*, row_number() OVER (PARTITION BY s.manager ORDER BY s.service_score NULLS LAST, s.client_id) AS rank
           FROM @extschema@.client_scorecard AS s
          WHERE s.team = team_report.team AND s.month = m),
+    -- NPS answers per manager (team_scorecard's survey_answers counts every kind)
+    nps_answers AS (
+        SELECT c.manager, @extschema@.responses(@extschema@.rollup(sm.nps)) AS n
+          FROM clients AS c
+          JOIN cs_service_internal.scorecard_monthly AS sm ON sm.client_id = c.client_id AND sm.month = m
+         GROUP BY c.manager),
     risk AS MATERIALIZED (
         SELECT r.* FROM bounds AS b, @extschema@.at_risk_clients_at(b.asof) AS r WHERE r.team = team_report.team),
     trend AS (
@@ -644,8 +659,9 @@ BEGIN
                       cs_service_internal.report_value('team_scorecard.clients', k.key, g.clients, 0, lang),
                       cs_service_internal.report_value('team_scorecard.service_score', k.key, g.service_score, 1, lang),
                       cs_service_internal.report_value('team_scorecard.sla_pct', k.key, g.sla_pct, 1, lang, labels ->> 'pct'),
-                      CASE WHEN g.nps IS NOT NULL AND g.survey_answers < min_n
-                           THEN format('<span class="few">%s (n=%s)</span>', labels ->> 'too_few', g.survey_answers)
+                      CASE WHEN g.nps IS NOT NULL AND coalesce((SELECT a.n FROM nps_answers AS a WHERE a.manager = g.manager), 0) < min_n
+                           THEN format('<span class="few">%s (n=%s)</span>', labels ->> 'too_few',
+                                       coalesce((SELECT a.n FROM nps_answers AS a WHERE a.manager = g.manager), 0))
                            ELSE cs_service_internal.report_value('team_scorecard.nps', k.key, g.nps, 0, lang) END,
                       cs_service_internal.report_value('team_scorecard.on_time_pct', k.key, g.on_time_pct, 1, lang, labels ->> 'pct'),
                       cs_service_internal.report_value('team_scorecard.rhythm_pct', k.key, g.rhythm_pct, 1, lang, labels ->> 'pct'),
