@@ -32,7 +32,8 @@ SQL_DATA   = $(addprefix src/sql/data/,schema.sql calendar.sql metrics.sql sla_c
                sla_policies.sql sla_model.sql sla_sources.sql sla_alerts.sql scorecard_factors.sql agency.sql \
                rollup_counters.sql rollups.sql)
 SQL_CODE   = $(addprefix src/sql/code/,calendar.sql sla_clock.sql sla_policies.sql sla_model.sql \
-               agency.sql sla_sources.sql sla_views.sql sla_alerts.sql rollups.sql scorecard.sql)
+               agency.sql sla_sources.sql sla_views.sql sla_alerts.sql rollups.sql scorecard.sql \
+               report.sql)
 SQL_ROLES  = src/sql/roles.sql
 # 0.2.0 -> 0.3.0: the data changes, the new factor list and counter tables, the rows, then all the code.
 UPGRADE_0_3_PARTS = src/sql/upgrade/0.2.0--0.3.0.sql src/sql/data/scorecard_factors.sql src/sql/data/rollup_counters.sql \

@@ -78,3 +78,10 @@ REVOKE ALL ON FUNCTION @extschema@.check_sla(), @extschema@.refresh_rollups(pg_c
 GRANT EXECUTE ON FUNCTION @extschema@.check_sla(), @extschema@.refresh_rollups(pg_catalog.bool),
     @extschema@.rollups_invalidate(pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.text)
     TO cs_service_writer;
+
+-- ---- The reports: run with the caller's rights (SECURITY INVOKER), for the BI role and the writer --
+REVOKE ALL ON FUNCTION @extschema@.client_report(pg_catalog.text, pg_catalog.date, pg_catalog.text),
+    @extschema@.team_report(pg_catalog.text, pg_catalog.date, pg_catalog.text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.client_report(pg_catalog.text, pg_catalog.date, pg_catalog.text),
+    @extschema@.team_report(pg_catalog.text, pg_catalog.date, pg_catalog.text)
+    TO cs_service_bi, cs_service_writer;

@@ -14,12 +14,14 @@ export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/$CS_PG_VERSION/bin/pg_config}
 
 # Debian 12 packages the harness needs. postgresql-server-dev-15 brings clang-14 and llvm-14-dev
 # (for the server's bitcode); libclang-rt-14-dev carries libFuzzer and the sanitizer runtimes;
-# clang-format (version 14 on Debian 12) checks the C formatting (make format-check).
+# clang-format (version 14 on Debian 12) checks the C formatting (make format-check); chromium
+# and python3 render and check the HTML reports (test/integration/report_render.sh, test/demo.sh).
 CS_PACKAGES=(
 	postgresql-$CS_PG_VERSION postgresql-server-dev-$CS_PG_VERSION postgresql-common
 	postgresql-$CS_PG_VERSION-pgtap postgresql-$CS_PG_VERSION-cron
 	libtap-parser-sourcehandler-pgtap-perl
 	make gcc libc6-dev clang libclang-rt-14-dev clang-format
+	chromium python3
 )
 
 # make install writes into the system PostgreSQL; runs on one machine take turns through this lock.

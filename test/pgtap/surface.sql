@@ -31,9 +31,9 @@ SELECT is((SELECT count(*) FROM pg_depend AS d
 SELECT is((SELECT string_agg(p.proname, ', ' ORDER BY p.proname) FROM pg_proc AS p
             JOIN pg_language AS l ON l.oid = p.prolang
            WHERE p.pronamespace = 'cs_service'::regnamespace AND l.lanname IN ('sql', 'plpgsql')),
-          'at_risk_clients_at, calendar, check_sla, communication_rhythm_at, complaint_patterns, '
+          'at_risk_clients_at, calendar, check_sla, client_report, communication_rhythm_at, complaint_patterns, '
           'qa_sample, refresh_rollups, report_zone, rollups_invalidate, sla_bind, sla_due, '
-          'sla_elapsed, sla_policy_for, sla_unbind',
+          'sla_elapsed, sla_policy_for, sla_unbind, team_report',
           'surface: the SQL and PL/pgSQL functions of cs_service are the documented ones');
 SELECT is((SELECT count(*) FROM pg_depend AS d
             JOIN pg_extension AS x ON x.oid = d.refobjid AND x.extname = 'cs_service'

@@ -269,11 +269,10 @@ RETURNS TABLE (client_id pg_catalog.text, client_name pg_catalog.text, manager p
                status_overdue pg_catalog.bool, review_held_this_month pg_catalog.bool,
                meetings_this_month pg_catalog.int8, reports_late_this_month pg_catalog.int8,
                reports_pending pg_catalog.int8)
-LANGUAGE sql STABLE STRICT PARALLEL SAFE
+-- Not STRICT, and no CTE: PostgreSQL inlines it, so a filter on a client (or the join in
+-- at_risk_clients_at) reaches the tables; a NULL asof matches no client, as STRICT did.
+LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-WITH z AS MATERIALIZED (
-    SELECT pg_catalog.timezone(@extschema@.report_zone(),
-               pg_catalog.date_trunc('month', pg_catalog.timezone(@extschema@.report_zone(), asof))) AS m_start)
 SELECT c.client_id, c.name, c.manager, c.team, cs.policy, st.last_at, nx.due, nx.due < asof,
        EXISTS (SELECT FROM cs_service_internal.source_activities() AS a
                 WHERE a.client_id = c.client_id AND a.kind = 'review'
@@ -281,7 +280,8 @@ SELECT c.client_id, c.name, c.manager, c.team, cs.policy, st.last_at, nx.due, nx
        mt.meetings, mt.late, mt.pending
   FROM cs_service_internal.source_clients() AS c
   JOIN cs_service_internal.client_settings AS cs ON cs.client_id = c.client_id
- CROSS JOIN z
+ CROSS JOIN (SELECT pg_catalog.timezone(@extschema@.report_zone(),
+                        pg_catalog.date_trunc('month', pg_catalog.timezone(@extschema@.report_zone(), asof))) AS m_start) AS z
  CROSS JOIN LATERAL (SELECT pg_catalog.max(a.at) AS last_at
                        FROM cs_service_internal.source_activities() AS a
                       WHERE a.client_id = c.client_id AND a.kind = 'status' AND a.at <= asof) AS st
@@ -458,7 +458,9 @@ COMMENT ON VIEW @extschema@.qa_results IS
 CREATE FUNCTION @extschema@.at_risk_clients_at(asof pg_catalog.timestamptz)
 RETURNS TABLE (client_id pg_catalog.text, client_name pg_catalog.text, manager pg_catalog.text,
                team pg_catalog.text, risk_score pg_catalog.int4, reasons pg_catalog.text)
-LANGUAGE sql STABLE STRICT PARALLEL SAFE
+-- Not STRICT: PostgreSQL inlines it, so a filter on a client, manager or team reaches the
+-- tables; a NULL asof matches no client, as STRICT did.
+LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
 SELECT x.client_id, x.name, x.manager, x.team, x.score, x.reasons
   FROM (SELECT c.client_id, c.name, c.manager, c.team,

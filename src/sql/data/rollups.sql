@@ -51,6 +51,8 @@ CREATE INDEX rollup_sla_daily_week ON cs_service_internal.rollup_sla_daily
     ((pg_catalog.date_trunc('week', day::pg_catalog.timestamp)::pg_catalog.date));
 CREATE INDEX rollup_sla_daily_month ON cs_service_internal.rollup_sla_daily
     ((pg_catalog.date_trunc('month', day::pg_catalog.timestamp)::pg_catalog.date));
+-- one client's days (client_report reads a client's month of them)
+CREATE INDEX rollup_sla_daily_client ON cs_service_internal.rollup_sla_daily (client, day);
 
 COMMENT ON TABLE cs_service_internal.rollup_sla_daily IS
 'SLA outcomes per local day (report zone) of opening, channel, priority, team, manager, client, policy and metric for finished days, kept by cs_service.refresh_rollups(); sla_compliance reads it';

@@ -152,6 +152,7 @@ CREATE INDEX rollup_sla_daily_week ON cs_service_internal.rollup_sla_daily
     ((pg_catalog.date_trunc('week', day::pg_catalog.timestamp)::pg_catalog.date));
 CREATE INDEX rollup_sla_daily_month ON cs_service_internal.rollup_sla_daily
     ((pg_catalog.date_trunc('month', day::pg_catalog.timestamp)::pg_catalog.date));
+CREATE INDEX rollup_sla_daily_client ON cs_service_internal.rollup_sla_daily (client, day);
 ALTER EXTENSION cs_service DROP TABLE @extschema@.rollup_daily;
 ALTER EXTENSION cs_service DROP TABLE @extschema@.rollup_monthly;
 ALTER TABLE @extschema@.rollup_daily RENAME TO rollup_daily_0_2;
