@@ -257,53 +257,20 @@ ts_text(TimestampTz t)
 }
 
 /*
- * sla_clock_trans(state, at, kind [, cal]): one event.  Rows with a NULL time or kind are
- * skipped, as aggregates skip NULLs.
+ * One event (arguments atarg, atarg + 1, and the calendar at calarg, < 0 for 24/7) applied to the
+ * clock in place.
  */
-PG_FUNCTION_INFO_V1(sla_clock_trans);
-Datum
-sla_clock_trans(PG_FUNCTION_ARGS)
+static void
+clock_step(FunctionCallInfo fcinfo, SlaClockData *st, int atarg, int calarg)
 {
-	MemoryContext aggcxt;
-	bool in_agg = AggCheckCallContext(fcinfo, &aggcxt) != 0;
-	bool has_cal = PG_NARGS() >= 4;
-	SlaClockData *st;
-	sla_clock *c;
-	TimestampTz at;
+	sla_clock *c = &st->clock;
+	TimestampTz at = PG_GETARG_TIMESTAMPTZ(atarg);
 	sla_kind kind;
 	int64 business = 0;
 	sla_step_status status;
 
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
-	if (has_cal)
-	{
-		if (PG_ARGISNULL(3))
-			ereport(
-				ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("sla_clock_agg calendar must not be null"),
-				 errdetail(
-					 "A NULL calendar usually means a policy or calendar lookup found nothing."),
-				 errhint(
-					 "For a clock that never stops use the two-argument form sla_clock_agg(at, kind), or the calendar 'mon-sun 00:00-24:00'.")));
-	}
-	at = PG_GETARG_TIMESTAMPTZ(1);
 	check_finite(at, "event time");
-	kind = kind_arg(PG_GETARG_TEXT_PP(2));
-
-	if (PG_ARGISNULL(0))
-		st = new_clock(in_agg ? aggcxt : CurrentMemoryContext);
-	else if (in_agg)
-		st = (SlaClockData *) PG_GETARG_POINTER(0); /* ours, in the aggregate context */
-	else
-		st = copy_clock(get_clock(fcinfo, 0));
-	c = &st->clock;
-
+	kind = kind_arg(PG_GETARG_TEXT_PP(atarg + 1));
 	if (c->asof != SLA_NONE && at < c->asof)
 		ereport(
 			ERROR,
@@ -314,11 +281,85 @@ sla_clock_trans(PG_FUNCTION_ARGS)
 			 errhint(
 				 "Order the aggregate's input by time: sla_clock_agg(at, kind, cal ORDER BY at, id).")));
 	if (sla_clock_needs_measure(c))
-		business = measure(fcinfo, has_cal ? 3 : -1, c->asof, at);
+		business = measure(fcinfo, calarg, c->asof, at);
 	status = sla_clock_step(c, at, kind, business);
 	if (status == SLA_STEP_OUT_OF_ORDER || status == SLA_STEP_BAD_INPUT)
 		ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 						errmsg("event time %s is out of range for an SLA clock", ts_text(at))));
+}
+
+static void
+check_calendar_arg(FunctionCallInfo fcinfo, int calarg)
+{
+	if (PG_ARGISNULL(calarg))
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+			 errmsg("sla_clock_agg calendar must not be null"),
+			 errdetail("A NULL calendar usually means a policy or calendar lookup found nothing."),
+			 errhint(
+				 "For a clock that never stops use the two-argument form sla_clock_agg(at, kind), or the calendar 'mon-sun 00:00-24:00'.")));
+}
+
+/*
+ * sla_clock_trans(state, at, kind [, cal]): one event.  Rows with a NULL time or kind are
+ * skipped, as aggregates skip NULLs.  Called as a plain function it returns a new clock and
+ * leaves its argument alone.
+ */
+PG_FUNCTION_INFO_V1(sla_clock_trans);
+Datum
+sla_clock_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	bool in_agg = AggCheckCallContext(fcinfo, &aggcxt) != 0;
+	bool has_cal = PG_NARGS() >= 4;
+	SlaClockData *st;
+
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	if (has_cal)
+		check_calendar_arg(fcinfo, 3);
+	if (PG_ARGISNULL(0))
+		st = new_clock(in_agg ? aggcxt : CurrentMemoryContext);
+	else if (in_agg)
+		st = (SlaClockData *) PG_GETARG_POINTER(0); /* ours, in the aggregate context */
+	else
+		st = copy_clock(get_clock(fcinfo, 0));
+	clock_step(fcinfo, st, 1, has_cal ? 3 : -1);
+	PG_RETURN_SLA_CLOCK_P(st);
+}
+
+/*
+ * sla_clock_resume_trans(state, base, at, kind, cal): the transition of
+ * cs_service_internal.sla_clock_resume(base, at, kind, cal ORDER BY at, seq), which folds events
+ * into a stored clock (base, the same on every row; NULL: a new clock) instead of a new one.  The
+ * stored clock state (src/sql/code/sla_state.sql) folds a request's newly written events with it.
+ */
+PG_FUNCTION_INFO_V1(sla_clock_resume_trans);
+Datum
+sla_clock_resume_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	SlaClockData *st;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						errmsg("sla_clock_resume_trans can only be called as an aggregate")));
+	check_calendar_arg(fcinfo, 4);
+	if (!PG_ARGISNULL(0))
+		st = (SlaClockData *) PG_GETARG_POINTER(0);
+	else
+	{
+		st = new_clock(aggcxt);
+		if (!PG_ARGISNULL(1))
+			memcpy(st, get_clock(fcinfo, 1), SLA_CLOCK_SIZE);
+	}
+	if (!PG_ARGISNULL(2) && !PG_ARGISNULL(3))
+		clock_step(fcinfo, st, 2, 4);
 	PG_RETURN_SLA_CLOCK_P(st);
 }
 

@@ -53,6 +53,8 @@ GRANT SELECT ON @extschema@.sla_status, @extschema@.sla_compliance, @extschema@.
 
 -- ---- Internal building blocks: what the views read ----------------------------------------------
 GRANT SELECT ON cs_service_internal.sla_model_requests, cs_service_internal.sla_model_events,
+    cs_service_internal.sla_policy_calendars, cs_service_internal.sla_model_request_calendars,
+    cs_service_internal.sla_clocks, cs_service_internal.sla_clock_due,
     cs_service_internal.sla_request_policies, cs_service_internal.sla_request_clocks,
     cs_service_internal.sla_request_metrics, cs_service_internal.sla_outcomes,
     cs_service_internal.sla_daily, cs_service_internal.client_settings,
@@ -73,8 +75,19 @@ REVOKE ALL ON FUNCTION @extschema@.check_sla(), @extschema@.refresh_rollups(pg_c
     cs_service_internal.sla_apply_binding(pg_catalog.text, pg_catalog.text),
     cs_service_internal.agency_apply_binding(pg_catalog.text, pg_catalog.text),
     cs_service_internal.rollup_enqueue(), cs_service_internal.rollup_enqueue_project_deliverables(),
-    cs_service_internal.rollup_enqueue_client_signing(), cs_service_internal.rollup_reset()
+    cs_service_internal.rollup_enqueue_client_signing(), cs_service_internal.rollup_reset(),
+    cs_service_internal.sla_apply_clock_source(),
+    cs_service_internal.sla_state_dues(pg_catalog.int8[]),
+    cs_service_internal.sla_alerts_review(pg_catalog.int8[], pg_catalog.timestamptz),
+    cs_service_internal.sla_state_refold(pg_catalog.int8[], pg_catalog.timestamptz),
+    cs_service_internal.sla_state_rebuild(), cs_service_internal.sla_state_claim(),
+    cs_service_internal.sla_state_requests(), cs_service_internal.sla_state_request_changed(),
+    cs_service_internal.sla_state_events(), cs_service_internal.sla_state_policy_changed(),
+    cs_service_internal.sla_state_targets_changed()
     FROM PUBLIC;
+-- check_sla() runs as its caller and claims what is due through these (SECURITY DEFINER)
+GRANT EXECUTE ON FUNCTION cs_service_internal.sla_state_claim(),
+    cs_service_internal.sla_state_dues(pg_catalog.int8[]) TO cs_service_writer;
 GRANT EXECUTE ON FUNCTION @extschema@.check_sla(), @extschema@.refresh_rollups(pg_catalog.bool),
     @extschema@.rollups_invalidate(pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.text)
     TO cs_service_writer;

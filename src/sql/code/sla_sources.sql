@@ -49,6 +49,44 @@ AS 'SELECT s.request_id, s.at, s.kind, s.seq FROM cs_service_internal.sla_model_
 COMMENT ON FUNCTION cs_service_internal.sla_source_events() IS
 'The event log the SLA clocks read: request_id, at, kind, seq (orders events at the same instant); one opened event per request';
 
+-- Whether the SLA views read the default model (no binding of requests or events): then they
+-- read each request's stored clock (src/sql/code/sla_state.sql), kept by the model's triggers;
+-- a bound CRM's log has no such triggers, so its clocks are folded when read.
+CREATE FUNCTION cs_service_internal.sla_state_in_use()
+RETURNS pg_catalog.bool
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN NOT EXISTS (SELECT FROM @extschema@.sla_bindings AS b
+                    WHERE b.source OPERATOR(pg_catalog.=) ANY (ARRAY['requests', 'events']));
+
+-- The clock of a request (its calendar given), for sla_request_clocks: one row, or none.
+-- Re-created by sla_apply_clock_source() whenever a binding changes; inlined, so like the other
+-- sources its body names its relation and operators schema-qualified.
+CREATE FUNCTION cs_service_internal.sla_source_clock(
+    request_id pg_catalog.int8, calendar @extschema@.business_calendar)
+RETURNS TABLE (clock @extschema@.sla_clock)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS 'SELECT s.clock FROM cs_service_internal.sla_clocks AS s WHERE s.request_id OPERATOR(pg_catalog.=) $1';
+
+COMMENT ON FUNCTION cs_service_internal.sla_source_clock(pg_catalog.int8, @extschema@.business_calendar) IS
+'The clock of a request, not advanced: the stored one (default model), or the fold of a bound log';
+
+CREATE FUNCTION cs_service_internal.sla_apply_clock_source()
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    EXECUTE format('CREATE OR REPLACE FUNCTION cs_service_internal.sla_source_clock('
+                   'request_id pg_catalog.int8, calendar @extschema@.business_calendar) '
+                   'RETURNS TABLE (clock @extschema@.sla_clock) LANGUAGE sql STABLE PARALLEL SAFE AS %L',
+                   CASE WHEN cs_service_internal.sla_state_in_use()
+                        THEN 'SELECT s.clock FROM cs_service_internal.sla_clocks AS s WHERE s.request_id OPERATOR(pg_catalog.=) $1'
+                        ELSE 'SELECT @extschema@.sla_clock_agg(e.at, e.kind, $2 ORDER BY e.at, e.seq) '
+                             'FROM cs_service_internal.sla_source_events() AS e WHERE e.request_id OPERATOR(pg_catalog.=) $1'
+                   END);
+END
+$$;
+
 -- Point source requests or events at a query (NULL: back at the model): the query becomes the
 -- view cs_service_internal.sla_bound_<source>, and the source function reads it.
 CREATE FUNCTION cs_service_internal.sla_apply_binding(source pg_catalog.text, query pg_catalog.text)
@@ -95,6 +133,7 @@ BEGIN
     IF query IS NULL AND to_regclass('cs_service_internal.sla_bound_' || source) IS NOT NULL THEN
         EXECUTE format('DROP VIEW cs_service_internal.%I', 'sla_bound_' || source);
     END IF;
+    PERFORM cs_service_internal.sla_apply_clock_source();
 END
 $$;
 

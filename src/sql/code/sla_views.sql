@@ -1,34 +1,63 @@
 
 -- ---- Derived views (internal: they expose the clock type) ---------------------------------------
 
+-- Each policy with the calendar its clocks run on (named, literal, or 24/7) and its warning
+-- threshold.
+CREATE VIEW cs_service_internal.sla_policy_calendars WITH (security_invoker = true) AS
+SELECT p.name AS policy,
+       coalesce(c.calendar, p.calendar,
+                'UTC; mon-sun 00:00-24:00'::@extschema@.business_calendar) AS calendar,
+       p.warning_pct
+  FROM @extschema@.sla_policies AS p
+  LEFT JOIN @extschema@.calendars AS c ON c.name = p.calendar_name;
+
 -- Each request with its policy, calendar and warning threshold.  A request no rule matches has
 -- no SLA and appears in no SLA view.
 CREATE VIEW cs_service_internal.sla_request_policies WITH (security_invoker = true) AS
 SELECT r.request_id, r.opened_at, r.channel, r.priority, r.client, r.team, r.manager, r.is_open,
-       p.name AS policy,
-       coalesce(c.calendar, p.calendar,
-                'UTC; mon-sun 00:00-24:00'::@extschema@.business_calendar) AS calendar,
-       p.warning_pct
+       p.policy, p.calendar, p.warning_pct
   FROM cs_service_internal.sla_source_requests() AS r
-  JOIN @extschema@.sla_policies AS p
-    ON p.name = coalesce(r.policy,
-                         @extschema@.sla_policy_for(r.client, r.channel, r.priority, r.opened_at))
-  LEFT JOIN @extschema@.calendars AS c ON c.name = p.calendar_name;
+  JOIN cs_service_internal.sla_policy_calendars AS p
+    ON p.policy = coalesce(r.policy,
+                           @extschema@.sla_policy_for(r.client, r.channel, r.priority, r.opened_at));
 
--- Each request with its clock, advanced to now().
+-- Each request with its clock, advanced to now(): the stored clock of the default model, or a
+-- fold of a bound CRM's log (cs_service_internal.sla_source_clock, sla_sources.sql).
 CREATE VIEW cs_service_internal.sla_request_clocks WITH (security_invoker = true) AS
 SELECT rp.request_id, rp.opened_at, rp.channel, rp.priority, rp.client, rp.team, rp.manager,
        rp.is_open, rp.policy, rp.calendar, rp.warning_pct,
        @extschema@.sla_clock_at(k.clock, pg_catalog.now(), rp.calendar) AS clock
   FROM cs_service_internal.sla_request_policies AS rp
- CROSS JOIN LATERAL (
-        SELECT @extschema@.sla_clock_agg(e.at, e.kind, rp.calendar ORDER BY e.at, e.seq) AS clock
-          FROM cs_service_internal.sla_source_events() AS e
-         WHERE e.request_id = rp.request_id) AS k
+ CROSS JOIN LATERAL cs_service_internal.sla_source_clock(rp.request_id, rp.calendar) AS k
  WHERE k.clock IS NOT NULL;
 
--- Each request and metric with a target: the target in effect when the request was opened, the
--- most specific first (channel and priority, then priority, then channel, then neither).
+-- The targets of a request opened at opened_at under the policy, per metric that has started
+-- on its clock: the target in effect when the request was opened, the most specific first
+-- (channel and priority, then priority, then channel, then neither).  Inlined.
+CREATE FUNCTION cs_service_internal.sla_request_targets(
+    policy pg_catalog.text, opened_at pg_catalog.timestamptz, channel pg_catalog.text,
+    priority pg_catalog.text, clock @extschema@.sla_clock)
+RETURNS TABLE (metric pg_catalog.text, target pg_catalog.interval)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT t.metric, t.target
+      FROM (SELECT DISTINCT ON (st.metric) st.metric, st.target
+              FROM @extschema@.sla_targets AS st
+             WHERE st.policy = sla_request_targets.policy
+               AND st.valid_from <= sla_request_targets.opened_at
+               AND (st.channel IS NULL OR st.channel = sla_request_targets.channel)
+               AND (st.priority IS NULL OR st.priority = sla_request_targets.priority)
+               AND @extschema@.sla_metric_started_at(sla_request_targets.clock, st.metric) IS NOT NULL
+             ORDER BY st.metric, (st.channel IS NOT NULL AND st.priority IS NOT NULL) DESC,
+                      (st.priority IS NOT NULL) DESC, (st.channel IS NOT NULL) DESC,
+                      st.valid_from DESC) AS t
+     WHERE t.target IS NOT NULL;
+END;
+
+COMMENT ON FUNCTION cs_service_internal.sla_request_targets(pg_catalog.text, pg_catalog.timestamptz, pg_catalog.text, pg_catalog.text, @extschema@.sla_clock) IS
+'The target of each started metric of a request (policy, opened_at, channel, priority, clock) under the history rule';
+
+-- Each request and metric with a target.
 CREATE VIEW cs_service_internal.sla_request_metrics WITH (security_invoker = true) AS
 SELECT rc.request_id, rc.opened_at, rc.channel, rc.priority, rc.client, rc.team, rc.manager,
        rc.policy, rc.calendar, rc.warning_pct, rc.clock, t.metric, t.target,
@@ -37,19 +66,9 @@ SELECT rc.request_id, rc.opened_at, rc.channel, rc.priority, rc.client, rc.team,
        @extschema@.sla_metric_elapsed(rc.clock, t.metric) AS elapsed,
        @extschema@.sla_metric_worst(rc.clock, t.metric) AS worst
   FROM cs_service_internal.sla_request_clocks AS rc
- CROSS JOIN LATERAL (
-        SELECT DISTINCT ON (st.metric) st.metric, st.target
-          FROM @extschema@.sla_targets AS st
-         WHERE st.policy = rc.policy
-           AND st.valid_from <= rc.opened_at
-           AND (st.channel IS NULL OR st.channel = rc.channel)
-           AND (st.priority IS NULL OR st.priority = rc.priority)
-           -- (refers to the clock, so the clock is computed once per request, before this)
-           AND @extschema@.sla_metric_started_at(rc.clock, st.metric) IS NOT NULL
-         ORDER BY st.metric, (st.channel IS NOT NULL AND st.priority IS NOT NULL) DESC,
-                  (st.priority IS NOT NULL) DESC, (st.channel IS NOT NULL) DESC,
-                  st.valid_from DESC) AS t
- WHERE t.target IS NOT NULL;
+ -- (refers to the clock, so the clock is computed once per request, before this)
+ CROSS JOIN LATERAL cs_service_internal.sla_request_targets(
+        rc.policy, rc.opened_at, rc.channel, rc.priority, rc.clock) AS t;
 
 -- ---- sla_status: live, per open request and metric ---------------------------------------------
 

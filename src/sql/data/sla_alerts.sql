@@ -16,13 +16,19 @@ CREATE TABLE @extschema@.sla_alerts (
     due_at              pg_catalog.timestamptz,
     target_minutes      pg_catalog.float8 NOT NULL,
     elapsed_minutes     pg_catalog.float8 NOT NULL,
-    CONSTRAINT sla_alerts_once UNIQUE (request_id, metric, instance_started_at, kind)
+    -- set when a later correction of the log (a back-dated pause, a late-logged reply, a moved
+    -- opening) shows the warning or breach did not happen; the row is kept
+    retracted_at        pg_catalog.timestamptz
 );
+
+-- once per metric instance and kind, retracted alerts aside (the condition may come back)
+CREATE UNIQUE INDEX sla_alerts_once ON @extschema@.sla_alerts (request_id, metric, instance_started_at, kind)
+    WHERE retracted_at IS NULL;
 
 CREATE INDEX sla_alerts_recorded_at ON @extschema@.sla_alerts (recorded_at);
 
 COMMENT ON TABLE @extschema@.sla_alerts IS
-'Warnings and breaches recorded by cs_service.check_sla(), each once per metric instance';
+'Warnings and breaches recorded by cs_service.check_sla(), each once per metric instance; retracted_at is set when a correction of the log shows it did not happen';
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.sla_alerts', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.sla_alerts_id_seq', '');

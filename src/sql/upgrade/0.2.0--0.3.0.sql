@@ -139,6 +139,15 @@ ALTER TABLE @extschema@.requests ADD CONSTRAINT requests_opened_at_in_range
 ALTER TABLE @extschema@.request_events ADD CONSTRAINT request_events_at_in_range
     CHECK (cs_service_internal.is_record_time(at));
 
+-- Alerts can be retracted (src/sql/data/sla_alerts.sql): once per instance and kind among the
+-- alerts not retracted.
+ALTER TABLE @extschema@.sla_alerts ADD COLUMN retracted_at pg_catalog.timestamptz;
+ALTER TABLE @extschema@.sla_alerts DROP CONSTRAINT sla_alerts_once;
+CREATE UNIQUE INDEX sla_alerts_once ON @extschema@.sla_alerts (request_id, metric, instance_started_at, kind)
+    WHERE retracted_at IS NULL;
+COMMENT ON TABLE @extschema@.sla_alerts IS
+'Warnings and breaches recorded by cs_service.check_sla(), each once per metric instance; retracted_at is set when a correction of the log shows it did not happen';
+
 COMMENT ON TABLE @extschema@.sla_policies IS
 'SLA policies: a calendar (named, literal, or none for 24/7), a warning threshold and the communication rhythm; targets in sla_targets';
 
