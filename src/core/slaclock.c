@@ -12,9 +12,17 @@
 
 #include "cs_alloc.h"
 
-static const char *const kind_names[SLA_NKINDS] = {
-	"opened",  "customer_message", "agent_reply", "waiting_on_client",
-	"resumed", "resolved",		   "reopened"};
+static const char *const kind_names[SLA_NKINDS] = {"opened",
+												   "customer_message",
+												   "agent_reply",
+												   "waiting_on_client",
+												   "resumed",
+												   "resolved",
+												   "reopened",
+												   "waiting_on_third_party",
+												   "waiting_on_internal"};
+
+static const char *const party_names[SLA_NPARTIES] = {"none", "client", "third_party", "internal"};
 
 static const char *const metric_names[SLA_NMETRICS] = {"first_response", "next_response",
 													   "resolution", "periodic_update"};
@@ -60,6 +68,36 @@ sla_phase_name(sla_phase p)
 	return (p >= 0 && p < SLA_NPHASES) ? phase_names[p] : "?";
 }
 
+int
+sla_party_from_name(const char *name, size_t len)
+{
+	int p = name_index(party_names, SLA_NPARTIES, name, len);
+
+	return p > SLA_PARTY_NONE ? p : -1;
+}
+
+const char *
+sla_party_name(sla_party p)
+{
+	return (p >= 0 && p < SLA_NPARTIES) ? party_names[p] : "?";
+}
+
+sla_party
+sla_kind_party(sla_kind k)
+{
+	switch (k)
+	{
+		case SLA_WAITING_ON_CLIENT:
+			return SLA_PARTY_CLIENT;
+		case SLA_WAITING_ON_THIRD_PARTY:
+			return SLA_PARTY_THIRD_PARTY;
+		case SLA_WAITING_ON_INTERNAL:
+			return SLA_PARTY_INTERNAL;
+		default:
+			return SLA_PARTY_NONE;
+	}
+}
+
 /* ---------------------------------------------------------------------------------------------
  * The state machine
  * ------------------------------------------------------------------------------------------- */
@@ -86,6 +124,9 @@ sla_clock_init(sla_clock *c)
 	c->opened_at = SLA_NONE;
 	c->resolved_at = SLA_NONE;
 	c->pause_since = SLA_NONE;
+	c->pause_on = SLA_PAUSE_DEFAULT;
+	c->hold = SLA_PARTY_NONE;
+	c->hold_since = SLA_NONE;
 	c->first_response_at = SLA_NONE;
 	c->fr_stop_at = SLA_NONE;
 	anchor_set(&c->fr_anchor, SLA_NONE, 0);
@@ -105,12 +146,27 @@ sla_clock_needs_measure(const sla_clock *c)
 	return c->phase == SLA_PHASE_OPEN;
 }
 
+bool
+sla_clock_set_pause_on(sla_clock *c, uint32_t pause_on)
+{
+	if (pause_on & ~(uint32_t) SLA_PAUSE_ALL)
+		return false;
+	if (c->pause_on == pause_on)
+		return true;
+	if (c->events > 0)
+		return false;
+	c->pause_on = pause_on;
+	return true;
+}
+
 /* Let `business` of business time pass on the running clocks (from c->asof on). */
 static void
 accumulate(sla_clock *c, int64_t business)
 {
 	if (c->phase != SLA_PHASE_OPEN || business <= 0)
 		return;
+	if (c->hold != SLA_PARTY_NONE)
+		c->waited[c->hold - 1] += business;
 	if (c->flags & SLA_F_PAUSED)
 	{
 		c->paused_time += business;
@@ -178,6 +234,28 @@ resume(sla_clock *c, int64_t at)
 	anchor_set(&c->gap_anchor, at, c->gap_elapsed);
 }
 
+/*
+ * From `at` on the request waits on `party` (SLA_PARTY_NONE: on no one): the clock stands if the
+ * party is a pause party, and runs again (a new stretch for every running instance) if it stood.
+ * A pause that goes on from one pause party to another keeps its start.
+ */
+static void
+set_hold(sla_clock *c, int64_t at, sla_party party)
+{
+	bool was_paused = (c->flags & SLA_F_PAUSED) != 0;
+	bool pauses = party != SLA_PARTY_NONE && (c->pause_on & SLA_PARTY_BIT(party));
+
+	c->hold = party;
+	c->hold_since = party == SLA_PARTY_NONE ? SLA_NONE : at;
+	if (was_paused && !pauses)
+		resume(c, at);
+	else if (!was_paused && pauses)
+	{
+		c->flags |= SLA_F_PAUSED;
+		c->pause_since = at;
+	}
+}
+
 static void
 start_cycle(sla_clock *c, int64_t at)
 {
@@ -191,6 +269,8 @@ start_cycle(sla_clock *c, int64_t at)
 	anchor_set(&c->gap_anchor, at, 0);
 	c->flags &= ~SLA_F_PAUSED;
 	c->pause_since = SLA_NONE;
+	c->hold = SLA_PARTY_NONE;
+	c->hold_since = SLA_NONE;
 	start_wait(c, at);
 }
 
@@ -199,6 +279,8 @@ resolve(sla_clock *c, int64_t at)
 {
 	c->flags &= ~SLA_F_PAUSED;
 	c->pause_since = SLA_NONE;
+	c->hold = SLA_PARTY_NONE;
+	c->hold_since = SLA_NONE;
 	end_wait(c, at, false);
 	c->longest_gap = max64(c->longest_gap, c->gap_elapsed);
 	c->longest_cycle = max64(c->longest_cycle, c->cycle_elapsed);
@@ -243,8 +325,9 @@ sla_clock_step(sla_clock *c, int64_t at, sla_kind kind, int64_t business)
 				case SLA_REOPENED:
 					break;
 				case SLA_CUSTOMER_MESSAGE:
-					if (c->flags & SLA_F_PAUSED)
-						resume(c, at);
+					/* the client answered: that ends a wait on the client, not on others */
+					if (c->hold == SLA_PARTY_CLIENT)
+						set_hold(c, at, SLA_PARTY_NONE);
 					if (!(c->flags & SLA_F_WAITING))
 						start_wait(c, at);
 					return SLA_STEP_OK;
@@ -257,15 +340,16 @@ sla_clock_step(sla_clock *c, int64_t at, sla_kind kind, int64_t business)
 					anchor_set(&c->gap_anchor, at, 0);
 					return SLA_STEP_OK;
 				case SLA_WAITING_ON_CLIENT:
-					if (c->flags & SLA_F_PAUSED)
+				case SLA_WAITING_ON_THIRD_PARTY:
+				case SLA_WAITING_ON_INTERNAL:
+					if (c->hold == (int32_t) sla_kind_party(kind))
 						break;
-					c->flags |= SLA_F_PAUSED;
-					c->pause_since = at;
+					set_hold(c, at, sla_kind_party(kind));
 					return SLA_STEP_OK;
 				case SLA_RESUMED:
-					if (!(c->flags & SLA_F_PAUSED))
+					if (c->hold == SLA_PARTY_NONE)
 						break;
-					resume(c, at);
+					set_hold(c, at, SLA_PARTY_NONE);
 					return SLA_STEP_OK;
 				case SLA_RESOLVED:
 					resolve(c, at);
@@ -402,10 +486,12 @@ sla_due_amount(const sla_metric_view *m, int64_t target, int64_t *amount)
 
 typedef enum ftype
 {
-	F_COUNT32, /* int32 >= 0 */
-	F_COUNT64, /* int64 >= 0 */
-	F_INSTANT, /* SLA_NONE or a finite instant */
-	F_DURATION /* >= 0 */
+	F_COUNT32,	/* int32 >= 0 */
+	F_COUNT64,	/* int64 >= 0 */
+	F_INSTANT,	/* SLA_NONE or a finite instant */
+	F_DURATION, /* >= 0 */
+	F_PARTIES,	/* uint32: a set of SLA_PARTY_BIT */
+	F_PARTY		/* int32: an sla_party */
 } ftype;
 
 typedef struct field
@@ -457,9 +543,23 @@ static const field fields[] = {
 	FLD("longest_gap", longest_gap, F_DURATION),
 	FLD("gap_anchor_at", gap_anchor.at, F_INSTANT),
 	FLD("gap_anchor_elapsed", gap_anchor.elapsed, F_DURATION),
+	/* version 2 */
+	FLD("pause_on", pause_on, F_PARTIES),
+	FLD("hold", hold, F_PARTY),
+	FLD("hold_since", hold_since, F_INSTANT),
+	FLD("waited_client", waited[SLA_PARTY_CLIENT - 1], F_DURATION),
+	FLD("waited_third_party", waited[SLA_PARTY_THIRD_PARTY - 1], F_DURATION),
+	FLD("waited_internal", waited[SLA_PARTY_INTERNAL - 1], F_DURATION),
 };
 
-#define NFIELDS ((int) (sizeof(fields) / sizeof(fields[0])))
+#define NFIELDS	   ((int) (sizeof(fields) / sizeof(fields[0])))
+#define NFIELDS_V1 (SLA_CLOCK_NFIELDS_V1 - 2)
+
+static bool
+is32(ftype t)
+{
+	return t == F_COUNT32 || t == F_PARTIES || t == F_PARTY;
+}
 
 _Static_assert(sizeof(fields) / sizeof(fields[0]) + 2 == SLA_CLOCK_NFIELDS,
 			   "SLA_CLOCK_NFIELDS must count phase, flags and the field table");
@@ -469,7 +569,7 @@ get_field(const sla_clock *c, int i)
 {
 	const char *p = (const char *) c + fields[i].off;
 
-	if (fields[i].type == F_COUNT32)
+	if (is32(fields[i].type))
 	{
 		int32_t v;
 
@@ -490,7 +590,7 @@ set_field(sla_clock *c, int i, int64_t v)
 {
 	char *p = (char *) c + fields[i].off;
 
-	if (fields[i].type == F_COUNT32)
+	if (is32(fields[i].type))
 	{
 		int32_t w;
 
@@ -513,17 +613,47 @@ sla_clock_to_fields(const sla_clock *c, int64_t *out)
 		out[2 + i] = get_field(c, i);
 }
 
-bool
-sla_clock_from_fields(sla_clock *c, const int64_t *in)
+/*
+ * A version 1 clock knew one party: its pause was a wait on the client, with the default pause
+ * parties, and all its paused time was waited on the client.
+ */
+void
+sla_clock_upgrade_v1(sla_clock *c)
+{
+	c->pause_on = SLA_PAUSE_DEFAULT;
+	c->hold = (c->flags & SLA_F_PAUSED) ? SLA_PARTY_CLIENT : SLA_PARTY_NONE;
+	c->hold_since = c->pause_since;
+	c->waited[SLA_PARTY_CLIENT - 1] = c->paused_time;
+	c->waited[SLA_PARTY_THIRD_PARTY - 1] = 0;
+	c->waited[SLA_PARTY_INTERNAL - 1] = 0;
+}
+
+static bool
+from_fields(sla_clock *c, const int64_t *in, int nfields)
 {
 	sla_clock_init(c);
 	if (in[0] < 0 || in[0] >= SLA_NPHASES || in[1] < 0 || in[1] > SLA_F_ALL)
 		return false;
 	c->phase = (int32_t) in[0];
 	c->flags = (uint32_t) in[1];
-	for (int i = 0; i < NFIELDS; i++)
+	for (int i = 0; i < nfields; i++)
 		if (!set_field(c, i, in[2 + i]))
 			return false;
+	return true;
+}
+
+bool
+sla_clock_from_fields(sla_clock *c, const int64_t *in)
+{
+	return from_fields(c, in, NFIELDS);
+}
+
+bool
+sla_clock_from_fields_v1(sla_clock *c, const int64_t *in)
+{
+	if (!from_fields(c, in, NFIELDS_V1))
+		return false;
+	sla_clock_upgrade_v1(c);
 	return true;
 }
 
@@ -560,14 +690,42 @@ sla_clock_check(const sla_clock *c)
 				if (!instant_ok(v))
 					return "an instant is out of range";
 				break;
+			case F_PARTIES:
+				if (v < 0 || v > SLA_PAUSE_ALL)
+					return "unknown pause parties";
+				break;
+			case F_PARTY:
+				if (v < SLA_PARTY_NONE || v >= SLA_NPARTIES)
+					return "unknown party waited on";
+				break;
 		}
 	}
+	{
+		int64_t on_pause_parties = 0;
+
+		for (int p = SLA_PARTY_CLIENT; p < SLA_NPARTIES; p++)
+			if (c->pause_on & SLA_PARTY_BIT(p))
+				on_pause_parties += c->waited[p - 1];
+		if (on_pause_parties != c->paused_time)
+			return "the paused time is not the time waited on the pause parties";
+	}
+	if ((c->hold != SLA_PARTY_NONE) != (c->hold_since != SLA_NONE))
+		return "the party waited on and hold_since disagree";
+	if (paused != (c->hold != SLA_PARTY_NONE && (c->pause_on & SLA_PARTY_BIT(c->hold)) != 0))
+		return "paused disagrees with the party waited on and the pause parties";
+	if (paused && c->pause_since > c->hold_since)
+		return "the pause began after the wait that pauses it";
+	if (c->hold != SLA_PARTY_NONE && c->phase != SLA_PHASE_OPEN)
+		return "only an open clock can wait on a party";
+	if (c->hold != SLA_PARTY_NONE && (c->hold_since < c->cycle_start || c->hold_since > c->asof))
+		return "the wait on a party began outside [cycle start, asof]";
 	if (c->events < (int64_t) c->ignored)
 		return "more ignored events than events";
 	if (c->phase == SLA_PHASE_NEW)
 	{
 		if (c->flags != 0 || c->cycles != 0 || c->opened_at != SLA_NONE || c->elapsed != 0 ||
-			c->paused_time != 0 || c->replies != 0 || c->next_waits != 0)
+			c->paused_time != 0 || c->replies != 0 || c->next_waits != 0 || c->waited[0] != 0 ||
+			c->waited[1] != 0 || c->waited[2] != 0)
 			return "a clock that was never opened has a running state";
 		if (c->events > 0 && c->asof == SLA_NONE)
 			return "events without an instant";
@@ -713,6 +871,21 @@ format_instant(char *out, size_t outlen, int64_t v)
 		snprintf(out, outlen, "%s-%02d-%02dT%02d:%02d:%02dZ", year, m, d, hh, mi, ss);
 }
 
+/* a set of parties: "client,third_party", or "none" */
+static void
+format_parties(char *out, size_t outlen, int64_t v)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (int p = SLA_PARTY_CLIENT; p < SLA_NPARTIES; p++)
+		if (v & SLA_PARTY_BIT(p))
+			n += snprintf(out + n, n < outlen ? outlen - n : 0, "%s%s", n ? "," : "",
+						  party_names[p]);
+	if (n == 0)
+		snprintf(out, outlen, "none");
+}
+
 static void
 format_duration(char *out, size_t outlen, int64_t v)
 {
@@ -764,6 +937,13 @@ sla_clock_format(const sla_clock *c)
 				break;
 			case F_DURATION:
 				format_duration(val, sizeof(val), v);
+				break;
+			case F_PARTIES:
+				format_parties(val, sizeof(val), v);
+				break;
+			case F_PARTY:
+				snprintf(val, sizeof(val), "%s",
+						 v == SLA_PARTY_NONE ? "-" : sla_party_name((sla_party) v));
 				break;
 		}
 		sb_append(&b, val);
@@ -887,6 +1067,56 @@ parse_count(cursor *cur, int64_t *out)
 	return read_digits(cur, 1, 18, out);
 }
 
+static bool read_word(cursor *cur, const char **w, size_t *len, const char *stops);
+
+/* "client,third_party" or "none" */
+static bool
+parse_parties(cursor *cur, int64_t *out)
+{
+	const char *w;
+	size_t wl;
+
+	*out = 0;
+	if ((size_t) (cur->end - cur->p) >= 4 && memcmp(cur->p, "none", 4) == 0)
+	{
+		cur->p += 4;
+		return true;
+	}
+	for (;;)
+	{
+		int p;
+
+		if (!read_word(cur, &w, &wl, ", \t\r\n"))
+			return false;
+		p = sla_party_from_name(w, wl);
+		if (p < 0 || (*out & SLA_PARTY_BIT(p)))
+			return false;
+		*out |= SLA_PARTY_BIT(p);
+		if (!expect(cur, ','))
+			return true;
+	}
+}
+
+/* a party's name or "-" */
+static bool
+parse_party(cursor *cur, int64_t *out)
+{
+	const char *w;
+	size_t wl;
+	int p;
+
+	if (!read_word(cur, &w, &wl, " \t\r\n"))
+		return false;
+	if (wl == 1 && w[0] == '-')
+	{
+		*out = SLA_PARTY_NONE;
+		return true;
+	}
+	p = sla_party_from_name(w, wl);
+	*out = p;
+	return p > 0;
+}
+
 static bool
 fail(char *err, size_t errlen, const char *fmt, const char *arg)
 {
@@ -942,9 +1172,9 @@ sla_clock_parse(const char *text, size_t len, sla_clock *out, char *err, size_t 
 	sla_clock_init(out);
 	skip_spaces(&cur);
 	if (!expect(&cur, 'v') || !read_digits(&cur, 1, 4, &ver))
-		return fail(err, errlen, "expected a version (\"v%s\") at the start", "1");
-	if (ver != SLA_FORMAT_VERSION)
-		return fail(err, errlen, "unsupported version; this build reads v%s", "1");
+		return fail(err, errlen, "expected a version (\"v%s\") at the start", "2");
+	if (ver != SLA_FORMAT_VERSION && ver != 1)
+		return fail(err, errlen, "unsupported version; this build reads v%s", "1 and v2");
 
 	skip_spaces(&cur);
 	if (!read_key(&cur, "phase") || !read_word(&cur, &w, &wl, " \t\r\n"))
@@ -977,7 +1207,7 @@ sla_clock_parse(const char *text, size_t len, sla_clock *out, char *err, size_t 
 	out->phase = phase;
 	out->flags = flags;
 
-	for (int i = 0; i < NFIELDS; i++)
+	for (int i = 0; i < (ver == 1 ? NFIELDS_V1 : NFIELDS); i++)
 	{
 		int64_t v = 0;
 		bool ok;
@@ -993,6 +1223,12 @@ sla_clock_parse(const char *text, size_t len, sla_clock *out, char *err, size_t 
 			case F_DURATION:
 				ok = parse_duration(&cur, &v);
 				break;
+			case F_PARTIES:
+				ok = parse_parties(&cur, &v);
+				break;
+			case F_PARTY:
+				ok = parse_party(&cur, &v);
+				break;
 			default:
 				ok = parse_count(&cur, &v);
 				break;
@@ -1001,17 +1237,23 @@ sla_clock_parse(const char *text, size_t len, sla_clock *out, char *err, size_t 
 			*cur.p != '\r')
 			ok = false;
 		if (!ok || !set_field(out, i, v))
-			return fail(err, errlen,
-						fields[i].type == F_INSTANT
-							? "bad value for \"%s\": expected YYYY-MM-DDTHH:MM:SS[.ffffff]Z or -"
-						: fields[i].type == F_DURATION
-							? "bad value for \"%s\": expected seconds[.ffffff]"
-							: "bad value for \"%s\": expected a non-negative integer",
-						fields[i].name);
+			return fail(
+				err, errlen,
+				fields[i].type == F_INSTANT
+					? "bad value for \"%s\": expected YYYY-MM-DDTHH:MM:SS[.ffffff]Z or -"
+				: fields[i].type == F_DURATION ? "bad value for \"%s\": expected seconds[.ffffff]"
+				: fields[i].type == F_PARTIES
+					? "bad value for \"%s\": expected client,third_party,internal (some of them) or none"
+				: fields[i].type == F_PARTY
+					? "bad value for \"%s\": expected client, third_party, internal or -"
+					: "bad value for \"%s\": expected a non-negative integer",
+				fields[i].name);
 	}
 	skip_spaces(&cur);
 	if (cur.p != cur.end)
 		return fail(err, errlen, "%s", "unexpected text after the last field");
+	if (ver == 1)
+		sla_clock_upgrade_v1(out);
 	check = sla_clock_check(out);
 	if (check)
 		return fail(err, errlen, "inconsistent clock: %s", check);

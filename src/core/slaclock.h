@@ -13,8 +13,14 @@
  * The rules (doc/sla.md, "The clock", is the user-facing version):
  *
  *   - Nothing happens before the first `opened`.  Other events before it, a second `opened`,
- *     `reopened` while open, `waiting_on_client` while paused or resolved and `resumed` while
- *     not paused are ignored and counted in `ignored`.
+ *     `reopened` while open, a `waiting_on_<party>` while already waiting on that party or
+ *     resolved, and `resumed` while waiting on no one are ignored and counted in `ignored`.
+ *   - `waiting_on_client`, `waiting_on_third_party` and `waiting_on_internal` start a wait on
+ *     that party, or move the running wait to it.  Business time waited is counted per party
+ *     (`waited`).  A wait on one of the clock's pause parties (`pause_on`, by default the client
+ *     and third parties) pauses the clock; a wait on another party (by default `internal`) lets it
+ *     run.  `resumed` ends the wait; a `customer_message` ends a wait on the client only; a
+ *     resolution ends any wait.
  *   - While open and not paused, business time runs on every clock: total elapsed, the current
  *     cycle (resolution), the current reply wait (first or next response) and the time since the
  *     last update (periodic update).  While paused it runs on `paused_time` only.
@@ -36,7 +42,7 @@
 #include <stdint.h>
 
 #define SLA_NONE		   INT64_MIN
-#define SLA_FORMAT_VERSION 1
+#define SLA_FORMAT_VERSION 2
 
 /* PostgreSQL's finite timestamp range (4714-11-24 BC .. 294276 AD), as instants. */
 #define SLA_MIN_INSTANT INT64_C(-211813488000000000)
@@ -51,8 +57,30 @@ typedef enum sla_kind
 	SLA_RESUMED,
 	SLA_RESOLVED,
 	SLA_REOPENED,
+	SLA_WAITING_ON_THIRD_PARTY,
+	SLA_WAITING_ON_INTERNAL,
 	SLA_NKINDS
 } sla_kind;
+
+/*
+ * Whom a wait is on.  A `waiting_on_*` event starts a wait on its party (or moves the running
+ * wait to it); the clock counts the business time waited per party whatever the party, and a
+ * wait stops the clock (pauses it) only when its party is one of the clock's pause parties.
+ */
+typedef enum sla_party
+{
+	SLA_PARTY_NONE = 0, /* no wait on anyone */
+	SLA_PARTY_CLIENT,
+	SLA_PARTY_THIRD_PARTY,
+	SLA_PARTY_INTERNAL,
+	SLA_NPARTIES
+} sla_party;
+
+/* pause parties: a set of parties, bit (party - 1) */
+#define SLA_PARTY_BIT(p)  ((uint32_t) 1 << ((p) -1))
+#define SLA_PAUSE_DEFAULT (SLA_PARTY_BIT(SLA_PARTY_CLIENT) | SLA_PARTY_BIT(SLA_PARTY_THIRD_PARTY))
+#define SLA_PAUSE_ALL	  0x07
+#define SLA_NWAIT_PARTIES (SLA_NPARTIES - 1)
 
 typedef enum sla_metric
 {
@@ -72,7 +100,7 @@ typedef enum sla_phase
 } sla_phase;
 
 /* flags */
-#define SLA_F_PAUSED	   0x01 /* waiting on the client */
+#define SLA_F_PAUSED	   0x01 /* a wait on one of the pause parties runs: the clock stands */
 #define SLA_F_WAITING	   0x02 /* the client waits for a reply */
 #define SLA_F_FR_DONE	   0x04 /* first response given (or request resolved before it) */
 #define SLA_F_WAIT_IS_NEXT 0x08 /* wait_* describe a next-response wait, not the first one */
@@ -130,7 +158,19 @@ typedef struct sla_clock
 	int64_t gap_elapsed;
 	int64_t longest_gap; /* longest finished gap */
 	sla_anchor gap_anchor;
+
+	/*
+	 * Version 2: waits on a party (they pause the clock if the party is in pause_on).  Last, so
+	 * that a version 1 clock is this struct's prefix.
+	 */
+	uint32_t pause_on;				   /* the pause parties (SLA_PARTY_BIT), fixed for the clock */
+	int32_t hold;					   /* sla_party the current wait is on, or SLA_PARTY_NONE */
+	int64_t hold_since;				   /* start of the current wait on that party */
+	int64_t waited[SLA_NWAIT_PARTIES]; /* business time waited per party (party - 1) */
 } sla_clock;
+
+/* the size of a version 1 clock: the fields before pause_on */
+#define SLA_CLOCK_V1_SIZE offsetof(sla_clock, pause_on)
 
 typedef enum sla_step_status
 {
@@ -167,6 +207,13 @@ extern sla_step_status sla_clock_step(sla_clock *c, int64_t at, sla_kind kind, i
 /* Let the running clocks run up to `asof` (no event); asof <= c->asof changes nothing. */
 extern void sla_clock_advance(sla_clock *c, int64_t asof, int64_t business);
 
+/*
+ * Set the pause parties of a clock (a set of SLA_PARTY_BIT): on a clock that has seen no event
+ * yet, or to the ones it already has.  Returns false (and changes nothing) otherwise, or when the
+ * set has unknown bits.
+ */
+extern bool sla_clock_set_pause_on(sla_clock *c, uint32_t pause_on);
+
 extern sla_metric_view sla_clock_metric(const sla_clock *c, sla_metric m);
 
 /*
@@ -183,13 +230,19 @@ extern const char *sla_kind_name(sla_kind k);
 extern int sla_metric_from_name(const char *name, size_t len); /* -1 if unknown */
 extern const char *sla_metric_name(sla_metric m);
 extern const char *sla_phase_name(sla_phase p);
+extern int sla_party_from_name(const char *name, size_t len); /* -1 if unknown or "none" */
+extern const char *sla_party_name(sla_party p);
+/* the party a waiting_on_* kind is on, SLA_PARTY_NONE for other kinds */
+extern sla_party sla_kind_party(sla_kind k);
 
 /* Validation of a clock assembled from untrusted input; NULL if consistent. */
 extern const char *sla_clock_check(const sla_clock *c);
 
 /*
- * Text form: "v1 phase=open flags=... key=value ..." with instants in ISO 8601 UTC
- * (2026-01-05T09:00:00.000000Z, or "-" for none) and durations in seconds with six decimals.
+ * Text form: "v2 phase=open flags=... key=value ..." with instants in ISO 8601 UTC
+ * (2026-01-05T09:00:00.000000Z, or "-" for none), durations in seconds with six decimals, the
+ * pause parties as a list (client,third_party, or none) and the party waited on as a name (or
+ * "-").  The parser also reads version 1 (before parties: its pause was a wait on the client).
  * sla_clock_format returns a cs_alloc'ed string; sla_clock_parse returns NULL on success or a
  * message naming what is wrong (copied into err, at most errlen bytes).
  */
@@ -200,8 +253,13 @@ extern bool sla_clock_parse(const char *text, size_t len, sla_clock *out, char *
  * Every field as an int64 (the int32 ones widened), in the order of the binary and text forms.
  * sla_clock_from_fields returns false if an int32 field does not fit; run sla_clock_check after.
  */
-#define SLA_CLOCK_NFIELDS 37
+#define SLA_CLOCK_NFIELDS	 43
+#define SLA_CLOCK_NFIELDS_V1 37 /* version 1: the same fields without the parties' six */
 extern void sla_clock_to_fields(const sla_clock *c, int64_t *out);
 extern bool sla_clock_from_fields(sla_clock *c, const int64_t *in);
+/* the same from version 1's fields (their pause becomes a wait on the client) */
+extern bool sla_clock_from_fields_v1(sla_clock *c, const int64_t *in);
+/* a version 1 clock's fields set, the version 2 ones derived: its pause was a wait on the client */
+extern void sla_clock_upgrade_v1(sla_clock *c);
 
 #endif

@@ -412,7 +412,7 @@ UNIT_TEST(slaclock_text_form)
 
 	sla_clock_init(&c);
 	text = sla_clock_format(&c);
-	CHECK(strncmp(text, "v1 phase=new flags=none cycles=0", 32) == 0);
+	CHECK(strncmp(text, "v2 phase=new flags=none cycles=0", 32) == 0);
 	CHECK(sla_clock_parse(text, strlen(text), &back, err, sizeof(err)));
 	cs_free(text);
 
@@ -430,6 +430,7 @@ UNIT_TEST(slaclock_text_form)
 		const char *bad[] = {
 			"",
 			"v2 phase=new",
+			"v3 phase=new flags=none cycles=0",
 			"v1 phase=closed",
 			"v1 phase=open flags=wat",
 			"v1 phase=new flags=none cycles=-1",
@@ -523,6 +524,197 @@ UNIT_TEST(slaclock_fields_and_check)
 	CHECK(sla_clock_check(&d) != NULL);
 }
 
+/*
+ * Waits on the three parties, default pause parties (client, third party), on Monday 2026-01-05
+ * (all in business hours): opened 09:00; internal 10:00 (the clock runs); third party 11:00
+ * (it stands); a client message 12:00 does not end that wait; resumed 13:00; client 14:00; the
+ * client answers 15:00; reply 16:00.  Waited: internal 1 h, third party 2 h, client 1 h.
+ */
+static void
+party_log(sla_clock *c, uint32_t pause_on)
+{
+	sla_clock_init(c);
+	CHECK(sla_clock_set_pause_on(c, pause_on));
+	CHECK_EQ_I64(ev(c, biz, T(2026, 1, 5, 9, 0), SLA_OPENED), SLA_STEP_OK);
+	CHECK_EQ_I64(ev(c, biz, T(2026, 1, 5, 10, 0), SLA_WAITING_ON_INTERNAL), SLA_STEP_OK);
+	CHECK_EQ_I64(ev(c, biz, T(2026, 1, 5, 11, 0), SLA_WAITING_ON_THIRD_PARTY), SLA_STEP_OK);
+	CHECK_EQ_I64(ev(c, biz, T(2026, 1, 5, 12, 0), SLA_CUSTOMER_MESSAGE), SLA_STEP_OK);
+	CHECK_EQ_I64(c->hold, SLA_PARTY_THIRD_PARTY);
+	CHECK_EQ_I64(ev(c, biz, T(2026, 1, 5, 13, 0), SLA_RESUMED), SLA_STEP_OK);
+	CHECK_EQ_I64(c->hold, SLA_PARTY_NONE);
+	CHECK_EQ_I64(ev(c, biz, T(2026, 1, 5, 14, 0), SLA_WAITING_ON_CLIENT), SLA_STEP_OK);
+	CHECK_EQ_I64(ev(c, biz, T(2026, 1, 5, 15, 0), SLA_CUSTOMER_MESSAGE), SLA_STEP_OK);
+	CHECK_EQ_I64(c->hold, SLA_PARTY_NONE);
+	CHECK_EQ_I64(ev(c, biz, T(2026, 1, 5, 16, 0), SLA_AGENT_REPLY), SLA_STEP_OK);
+	CHECK_EQ_I64(c->ignored, 0);
+	CHECK_EQ_I64(c->waited[SLA_PARTY_CLIENT - 1], 1 * HOUR);
+	CHECK_EQ_I64(c->waited[SLA_PARTY_THIRD_PARTY - 1], 2 * HOUR);
+	CHECK_EQ_I64(c->waited[SLA_PARTY_INTERNAL - 1], 1 * HOUR);
+	roundtrip(c);
+}
+
+UNIT_TEST(slaclock_parties)
+{
+	sla_clock c;
+
+	CHECK_EQ_I64(sla_party_from_name("third_party", 11), SLA_PARTY_THIRD_PARTY);
+	CHECK_EQ_I64(sla_party_from_name("none", 4), -1);
+	CHECK_EQ_I64(sla_party_from_name("vendor", 6), -1);
+	CHECK_STR(sla_party_name(SLA_PARTY_INTERNAL), "internal");
+	CHECK_EQ_I64(sla_kind_from_name("waiting_on_third_party", 22), SLA_WAITING_ON_THIRD_PARTY);
+	CHECK_EQ_I64(sla_kind_party(SLA_WAITING_ON_INTERNAL), SLA_PARTY_INTERNAL);
+	CHECK_EQ_I64(sla_kind_party(SLA_RESUMED), SLA_PARTY_NONE);
+
+	/* default: the client's and the third party's waits stop the clock, the internal one not */
+	party_log(&c, SLA_PAUSE_DEFAULT);
+	CHECK_EQ_I64(c.paused_time, 3 * HOUR);
+	CHECK_EQ_I64(c.elapsed, 4 * HOUR);
+	CHECK_EQ_I64(c.fr_elapsed, 4 * HOUR);
+	CHECK_EQ_I64(c.first_response_at, T(2026, 1, 5, 16, 0));
+
+	/* a policy that stops on internal waits too */
+	party_log(&c, SLA_PAUSE_ALL);
+	CHECK_EQ_I64(c.paused_time, 4 * HOUR);
+	CHECK_EQ_I64(c.elapsed, 3 * HOUR);
+
+	/* one that never stops: the waits are still counted */
+	party_log(&c, 0);
+	CHECK_EQ_I64(c.paused_time, 0);
+	CHECK_EQ_I64(c.elapsed, 7 * HOUR);
+
+	/* only the internal party */
+	party_log(&c, SLA_PARTY_BIT(SLA_PARTY_INTERNAL));
+	CHECK_EQ_I64(c.paused_time, 1 * HOUR);
+	CHECK_EQ_I64(c.elapsed, 6 * HOUR);
+
+	/* the pause parties are fixed once the clock has seen an event */
+	CHECK(!sla_clock_set_pause_on(&c, SLA_PAUSE_DEFAULT));
+	CHECK(sla_clock_set_pause_on(&c, SLA_PARTY_BIT(SLA_PARTY_INTERNAL)));
+	sla_clock_init(&c);
+	CHECK(!sla_clock_set_pause_on(&c, 0x08));
+	CHECK_EQ_I64(c.pause_on, SLA_PAUSE_DEFAULT);
+}
+
+/* Moving a wait from one party to another; the same party again is ignored. */
+UNIT_TEST(slaclock_party_switch)
+{
+	sla_clock c;
+	sla_metric_view m;
+
+	sla_clock_init(&c);
+	ev(&c, biz, T(2026, 1, 5, 9, 0), SLA_OPENED);
+	CHECK_EQ_I64(ev(&c, biz, T(2026, 1, 5, 9, 10), SLA_RESUMED), SLA_STEP_IGNORED);
+	ev(&c, biz, T(2026, 1, 5, 10, 0), SLA_WAITING_ON_CLIENT);
+	CHECK_EQ_I64(ev(&c, biz, T(2026, 1, 5, 10, 30), SLA_WAITING_ON_CLIENT), SLA_STEP_IGNORED);
+	/* client -> third party: both pause, so the pause goes on from 10:00 */
+	CHECK_EQ_I64(ev(&c, biz, T(2026, 1, 5, 11, 0), SLA_WAITING_ON_THIRD_PARTY), SLA_STEP_OK);
+	CHECK(c.flags & SLA_F_PAUSED);
+	CHECK_EQ_I64(c.pause_since, T(2026, 1, 5, 10, 0));
+	CHECK_EQ_I64(c.hold_since, T(2026, 1, 5, 11, 0));
+	/* third party -> internal: the clock runs again from 12:00, a new stretch */
+	CHECK_EQ_I64(ev(&c, biz, T(2026, 1, 5, 12, 0), SLA_WAITING_ON_INTERNAL), SLA_STEP_OK);
+	CHECK(!(c.flags & SLA_F_PAUSED));
+	CHECK_EQ_I64(c.pause_since, SLA_NONE);
+	m = sla_clock_metric(&c, SLA_FIRST_RESPONSE);
+	CHECK(m.running);
+	CHECK_EQ_I64(m.anchor.at, T(2026, 1, 5, 12, 0));
+	CHECK_EQ_I64(m.anchor.elapsed, 1 * HOUR);
+	/* internal -> client: it stands again */
+	ev(&c, biz, T(2026, 1, 5, 13, 0), SLA_WAITING_ON_CLIENT);
+	CHECK(c.flags & SLA_F_PAUSED);
+	CHECK_EQ_I64(c.pause_since, T(2026, 1, 5, 13, 0));
+	roundtrip(&c);
+	/* advancing while waiting counts for the party */
+	adv(&c, biz, T(2026, 1, 5, 14, 30));
+	CHECK_EQ_I64(c.waited[SLA_PARTY_CLIENT - 1], 2 * HOUR + 30 * MIN);
+	CHECK_EQ_I64(c.waited[SLA_PARTY_THIRD_PARTY - 1], 1 * HOUR);
+	CHECK_EQ_I64(c.waited[SLA_PARTY_INTERNAL - 1], 1 * HOUR);
+	CHECK_EQ_I64(c.paused_time, 3 * HOUR + 30 * MIN);
+	/* a resolution ends the wait; waiting after it is ignored */
+	ev(&c, biz, T(2026, 1, 5, 15, 0), SLA_RESOLVED);
+	CHECK_EQ_I64(c.hold, SLA_PARTY_NONE);
+	CHECK_EQ_I64(c.hold_since, SLA_NONE);
+	CHECK_EQ_I64(ev(&c, biz, T(2026, 1, 5, 15, 30), SLA_WAITING_ON_INTERNAL), SLA_STEP_IGNORED);
+	CHECK_EQ_I64(c.waited[SLA_PARTY_CLIENT - 1], 3 * HOUR);
+	roundtrip(&c);
+}
+
+/* Version 1 text (before parties) reads as a wait on the client; checks on the new fields. */
+UNIT_TEST(slaclock_parties_text_and_check)
+{
+	sla_clock c, back, d;
+	char err[200];
+	char *text, *v1, *cut;
+
+	sla_clock_init(&c);
+	ev(&c, biz, T(2026, 1, 5, 9, 0), SLA_OPENED);
+	ev(&c, biz, T(2026, 1, 5, 10, 0), SLA_WAITING_ON_CLIENT);
+	ev(&c, biz, T(2026, 1, 5, 11, 0), SLA_RESUMED);
+	ev(&c, biz, T(2026, 1, 5, 12, 0), SLA_WAITING_ON_CLIENT);
+	text = sla_clock_format(&c);
+	CHECK(strstr(text, " pause_on=client,third_party hold=client hold_since=2026-01-05T12:00:00Z "
+					   "waited_client=3600 waited_third_party=0 waited_internal=0") != NULL);
+	/* the same clock as version 1 wrote it */
+	v1 = strdup(text);
+	v1[1] = '1';
+	cut = strstr(v1, " pause_on=");
+	CHECK(cut != NULL);
+	if (cut)
+	{
+		*cut = '\0';
+		CHECK(sla_clock_parse(v1, strlen(v1), &back, err, sizeof(err)));
+		CHECK(memcmp(&back, &c, sizeof(c)) == 0);
+	}
+	free(v1);
+	/* a version 1 clock in version 2 text lacks the new fields */
+	text[1] = '2';
+	cut = strstr(text, " pause_on=");
+	if (cut)
+	{
+		*cut = '\0';
+		CHECK(!sla_clock_parse(text, strlen(text), &back, err, sizeof(err)));
+		CHECK(strstr(err, "pause_on") != NULL);
+	}
+	cs_free(text);
+	{
+		const char *bad[] = {"pause_on=client,vendor", "pause_on=client,client", "hold=vendor",
+							 "hold=none"};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		{
+			char buf[2048];
+			char *full = sla_clock_format(&c);
+			const char *key = strchr(bad[i], '=');
+			char *at = strstr(full, bad[i][0] == 'p' ? " pause_on=" : " hold=");
+			char *end = at ? strchr(at + 1, ' ') : NULL;
+
+			(void) key;
+			CHECK(at != NULL && end != NULL);
+			if (at && end)
+			{
+				snprintf(buf, sizeof(buf), "%.*s %s%s", (int) (at - full), full, bad[i], end);
+				CHECK(!sla_clock_parse(buf, strlen(buf), &back, err, sizeof(err)));
+			}
+			cs_free(full);
+		}
+	}
+	d = c;
+	d.waited[SLA_PARTY_CLIENT - 1] += 1;
+	CHECK(sla_clock_check(&d) != NULL); /* paused time is the waits on the pause parties */
+	d = c;
+	d.pause_on = 0;
+	CHECK(sla_clock_check(&d) != NULL); /* paused while no party pauses */
+	d = c;
+	d.hold = SLA_PARTY_NONE;
+	CHECK(sla_clock_check(&d) != NULL);
+	d = c;
+	d.hold = SLA_PARTY_INTERNAL;
+	CHECK(sla_clock_check(&d) != NULL); /* internal does not pause by default */
+	d = c;
+	d.pause_on = 0x08;
+	CHECK(sla_clock_check(&d) != NULL);
+}
+
 /* A long random walk: the invariants hold after every step, and the parts add up. */
 UNIT_TEST(slaclock_random_invariants)
 {
@@ -530,11 +722,15 @@ UNIT_TEST(slaclock_random_invariants)
 
 	for (int run = 0; run < 2000; run++)
 	{
-		sla_clock c;
+		sla_clock c, all, never;
 		int64_t t = T(2026, 1, 5, 9, 0) + (int64_t) (run % 97) * 7 * MIN;
 		int64_t wall_open = 0;
 
 		sla_clock_init(&c);
+		sla_clock_init(&all);
+		sla_clock_init(&never);
+		CHECK(sla_clock_set_pause_on(&all, SLA_PAUSE_ALL));
+		CHECK(sla_clock_set_pause_on(&never, 0));
 		for (int i = 0; i < 30; i++)
 		{
 			sla_kind k;
@@ -548,14 +744,34 @@ UNIT_TEST(slaclock_random_invariants)
 				wall_open += step;
 			t += step;
 			CHECK(ev(&c, wall, t, k) != SLA_STEP_OUT_OF_ORDER);
-			if (sla_clock_check(&c) != NULL)
+			ev(&all, wall, t, k);
+			ev(&never, wall, t, k);
+			if (sla_clock_check(&c) != NULL || sla_clock_check(&all) != NULL ||
+				sla_clock_check(&never) != NULL)
 			{
-				unit_fail(__FILE__, __LINE__, "run %d step %d: %s", run, i, sla_clock_check(&c));
+				unit_fail(__FILE__, __LINE__, "run %d step %d: %s", run, i,
+						  sla_clock_check(&c)	  ? sla_clock_check(&c)
+						  : sla_clock_check(&all) ? sla_clock_check(&all)
+												  : sla_clock_check(&never));
 				return;
 			}
 		}
-		/* 24/7: SLA time + paused time = wall time spent open */
+		/* 24/7: SLA time + paused time = wall time spent open, whatever the pause parties */
 		CHECK_EQ_I64(c.elapsed + c.paused_time, wall_open);
+		CHECK_EQ_I64(all.elapsed + all.paused_time, wall_open);
+		CHECK_EQ_I64(never.elapsed, wall_open);
+		CHECK_EQ_I64(never.paused_time, 0);
+		/* the waits per party do not depend on which of them pause the clock; stopping on all
+		 * of them, the paused time is their sum */
+		for (int p = 0; p < SLA_NWAIT_PARTIES; p++)
+		{
+			CHECK_EQ_I64(c.waited[p], all.waited[p]);
+			CHECK_EQ_I64(c.waited[p], never.waited[p]);
+		}
+		CHECK_EQ_I64(all.paused_time, c.waited[0] + c.waited[1] + c.waited[2]);
+		CHECK_EQ_I64(c.paused_time, c.waited[0] + c.waited[1]);
+		CHECK_EQ_I64(c.events, all.events);
+		CHECK_EQ_I64(c.ignored, never.ignored);
 		if (run % 50 == 0)
 			roundtrip(&c);
 	}
