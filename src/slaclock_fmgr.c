@@ -22,6 +22,8 @@
 #include "common/int.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
+#include "catalog/pg_type.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
@@ -36,10 +38,14 @@
 typedef struct ClockExtra
 {
 	void *calendars; /* the calendar argument, prepared (calendar_prepare's slot) */
+	/* the last pause-parties argument seen (its bytes) and its set */
+	char *parties_bytes;
+	Size parties_len;
+	uint32 parties;
 } ClockExtra;
 
-static void **
-calendar_slot(FunctionCallInfo fcinfo)
+static ClockExtra *
+clock_extra(FunctionCallInfo fcinfo)
 {
 	ClockExtra *x = (ClockExtra *) fcinfo->flinfo->fn_extra;
 
@@ -48,7 +54,90 @@ calendar_slot(FunctionCallInfo fcinfo)
 		x = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ClockExtra));
 		fcinfo->flinfo->fn_extra = x;
 	}
-	return &x->calendars;
+	return x;
+}
+
+static void **
+calendar_slot(FunctionCallInfo fcinfo)
+{
+	return &clock_extra(fcinfo)->calendars;
+}
+
+/*
+ * The pause parties argument (text[]): a set of parties.  NULL, a NULL element or an unknown
+ * party is an error.  The set of the last array seen is kept, so a constant argument is parsed
+ * once per call site.
+ */
+static uint32
+pause_parties_arg(FunctionCallInfo fcinfo, int argno)
+{
+	ClockExtra *x = clock_extra(fcinfo);
+	ArrayType *arr;
+	Size len;
+	Datum *elems;
+	bool *nulls;
+	int n;
+	uint32 set = 0;
+
+	if (PG_ARGISNULL(argno))
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+			 errmsg("the pause parties of an SLA clock must not be null"),
+			 errhint(
+				 "Give a list of client, third_party and internal, e.g. "
+				 "'{client,third_party}' (the default), or '{}' for a clock that never stops.")));
+	arr = PG_GETARG_ARRAYTYPE_P(argno);
+	len = VARSIZE(arr);
+	if (x->parties_bytes != NULL && x->parties_len == len &&
+		memcmp(x->parties_bytes, arr, len) == 0)
+		return x->parties;
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+						errmsg("the pause parties must be a one-dimensional array")));
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	for (int i = 0; i < n; i++)
+	{
+		text *t;
+		int p;
+
+		if (nulls[i])
+			ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+							errmsg("a pause party must not be null"),
+							errdetail("The parties are client, third_party and internal.")));
+		t = DatumGetTextPP(elems[i]);
+		p = sla_party_from_name(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+		if (p < 0)
+			ereport(
+				ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown party \"%s\"", text_to_cstring(t)),
+				 errdetail(
+					 "The parties a request can wait on are client, third_party and internal."),
+				 errhint(
+					 "Map other parties onto these, e.g. a vendor or a hosting provider onto third_party.")));
+		set |= SLA_PARTY_BIT(p);
+	}
+	if (x->parties_bytes != NULL)
+		pfree(x->parties_bytes);
+	x->parties_bytes = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, len);
+	memcpy(x->parties_bytes, arr, len);
+	x->parties_len = len;
+	x->parties = set;
+	return set;
+}
+
+static void
+set_pause_parties(SlaClockData *st, uint32 set)
+{
+	if (!sla_clock_set_pause_on(&st->clock, set))
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("the pause parties of an SLA clock cannot change within its log"),
+			 errdetail("The clock was started with other pause parties than this row gives."),
+			 errhint(
+				 "Give every row of one clock the same pause parties, e.g. its policy's pause_parties.")));
 }
 
 static int64
@@ -127,12 +216,24 @@ copy_clock(const SlaClockData *src)
 	return st;
 }
 
-/* a stored clock, checked for size and version (stored values come from our own I/O) */
+/*
+ * A stored clock, checked for size and version (stored values come from our own I/O).  A
+ * version 1 value (stored by a build before the parties; its struct is this one's prefix) is
+ * read as a version 2 copy.
+ */
 static SlaClockData *
 get_clock(FunctionCallInfo fcinfo, int argno)
 {
 	SlaClockData *st = PG_GETARG_SLA_CLOCK_P(argno);
 
+	if (st->version == 1 && VARSIZE(st) == offsetof(SlaClockData, clock) + SLA_CLOCK_V1_SIZE)
+	{
+		SlaClockData *up = new_clock(CurrentMemoryContext);
+
+		memcpy(&up->clock, &st->clock, SLA_CLOCK_V1_SIZE);
+		sla_clock_upgrade_v1(&up->clock);
+		return up;
+	}
 	if (VARSIZE(st) != SLA_CLOCK_SIZE || st->version != SLA_FORMAT_VERSION)
 		ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
 						errmsg("sla_clock value has an unexpected size or version")));
@@ -159,7 +260,7 @@ sla_clock_in(PG_FUNCTION_ARGS)
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 			 errmsg("invalid input syntax for type sla_clock: \"%s\"", text), errdetail("%s.", err),
 			 errhint(
-				 "Use the text that sla_clock_agg's result prints as, e.g. \"v1 phase=new flags=none cycles=0 ...\".")));
+				 "Use the text that sla_clock_agg's result prints as, e.g. \"v2 phase=new flags=none cycles=0 ...\".")));
 	}
 	PG_RETURN_SLA_CLOCK_P(st);
 }
@@ -200,22 +301,30 @@ sla_clock_recv(PG_FUNCTION_ARGS)
 	int version, n;
 	const char *problem;
 
-	if (buf->len - buf->cursor != 2 + 8 * SLA_CLOCK_NFIELDS)
+	if (buf->len - buf->cursor != 2 + 8 * SLA_CLOCK_NFIELDS &&
+		buf->len - buf->cursor != 2 + 8 * SLA_CLOCK_NFIELDS_V1)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 						errmsg("invalid binary sla_clock: %d bytes", buf->len - buf->cursor),
-						errdetail("A version %d sla_clock is %d bytes.", SLA_FORMAT_VERSION,
-								  2 + 8 * SLA_CLOCK_NFIELDS)));
+						errdetail("A version %d sla_clock is %d bytes, a version 1 one %d.",
+								  SLA_FORMAT_VERSION, 2 + 8 * SLA_CLOCK_NFIELDS,
+								  2 + 8 * SLA_CLOCK_NFIELDS_V1)));
 	version = pq_getmsgbyte(buf);
 	n = pq_getmsgbyte(buf);
-	if (version != SLA_FORMAT_VERSION || n != SLA_CLOCK_NFIELDS)
+	if (!(version == SLA_FORMAT_VERSION && n == SLA_CLOCK_NFIELDS) &&
+		!(version == 1 && n == SLA_CLOCK_NFIELDS_V1))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("unsupported binary sla_clock version %d with %d fields", version, n),
-				 errdetail("This build reads version %d with %d fields.", SLA_FORMAT_VERSION,
-						   SLA_CLOCK_NFIELDS)));
-	for (int i = 0; i < SLA_CLOCK_NFIELDS; i++)
+				 errdetail("This build reads version %d with %d fields and version 1 with %d.",
+						   SLA_FORMAT_VERSION, SLA_CLOCK_NFIELDS, SLA_CLOCK_NFIELDS_V1)));
+	if (buf->len - buf->cursor != 8 * n)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						errmsg("invalid binary sla_clock: %d fields in %d bytes", n,
+							   buf->len - buf->cursor)));
+	for (int i = 0; i < n; i++)
 		f[i] = pq_getmsgint64(buf);
-	if (!sla_clock_from_fields(&st->clock, f))
+	if (!(version == 1 ? sla_clock_from_fields_v1(&st->clock, f)
+					   : sla_clock_from_fields(&st->clock, f)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION), errmsg("invalid binary sla_clock"),
 				 errdetail("A phase, the flags or a count is out of range.")));
@@ -244,7 +353,7 @@ kind_arg(text *t)
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("unknown request event kind \"%s\"", text_to_cstring(t)),
 			 errdetail(
-				 "The kinds are opened, customer_message, agent_reply, waiting_on_client, resumed, resolved and reopened."),
+				 "The kinds are opened, customer_message, agent_reply, waiting_on_client, waiting_on_third_party, waiting_on_internal, resumed, resolved and reopened."),
 			 errhint(
 				 "Map your own event names onto these in the source view, e.g. CASE status WHEN 'pending' THEN 'waiting_on_client' END.")));
 	return (sla_kind) k;
@@ -302,9 +411,10 @@ check_calendar_arg(FunctionCallInfo fcinfo, int calarg)
 }
 
 /*
- * sla_clock_trans(state, at, kind [, cal]): one event.  Rows with a NULL time or kind are
- * skipped, as aggregates skip NULLs.  Called as a plain function it returns a new clock and
- * leaves its argument alone.
+ * sla_clock_trans(state, at, kind [, cal [, pause_parties]]): one event.  Rows with a NULL time
+ * or kind are skipped, as aggregates skip NULLs.  Called as a plain function it returns a new
+ * clock and leaves its argument alone.  Without pause parties a clock has the default ones
+ * (client, third_party); with them, every row of one clock must give the same.
  */
 PG_FUNCTION_INFO_V1(sla_clock_trans);
 Datum
@@ -313,6 +423,7 @@ sla_clock_trans(PG_FUNCTION_ARGS)
 	MemoryContext aggcxt;
 	bool in_agg = AggCheckCallContext(fcinfo, &aggcxt) != 0;
 	bool has_cal = PG_NARGS() >= 4;
+	bool has_parties = PG_NARGS() >= 5;
 	SlaClockData *st;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
@@ -329,6 +440,8 @@ sla_clock_trans(PG_FUNCTION_ARGS)
 		st = (SlaClockData *) PG_GETARG_POINTER(0); /* ours, in the aggregate context */
 	else
 		st = copy_clock(get_clock(fcinfo, 0));
+	if (has_parties)
+		set_pause_parties(st, pause_parties_arg(fcinfo, 4));
 	clock_step(fcinfo, st, 1, has_cal ? 3 : -1);
 	PG_RETURN_SLA_CLOCK_P(st);
 }
@@ -483,6 +596,53 @@ sla_clock_current_wait(PG_FUNCTION_ARGS)
 	if (!(c->flags & SLA_F_WAITING))
 		PG_RETURN_NULL();
 	PG_RETURN_INTERVAL_P(duration_interval(c->wait_elapsed));
+}
+
+/* waiting_on(clock): the party the current wait is on, NULL if none */
+PG_FUNCTION_INFO_V1(sla_clock_waiting_on);
+Datum
+sla_clock_waiting_on(PG_FUNCTION_ARGS)
+{
+	const sla_clock *c = &get_clock(fcinfo, 0)->clock;
+
+	if (c->hold == SLA_PARTY_NONE)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(sla_party_name((sla_party) c->hold)));
+}
+
+/* pause_parties(clock): the parties whose waits stop this clock, in the order of the list */
+PG_FUNCTION_INFO_V1(sla_clock_pause_parties);
+Datum
+sla_clock_pause_parties(PG_FUNCTION_ARGS)
+{
+	const sla_clock *c = &get_clock(fcinfo, 0)->clock;
+	Datum elems[SLA_NWAIT_PARTIES];
+	int n = 0;
+
+	for (int p = SLA_PARTY_CLIENT; p < SLA_NPARTIES; p++)
+		if (c->pause_on & SLA_PARTY_BIT(p))
+			elems[n++] = PointerGetDatum(cstring_to_text(sla_party_name((sla_party) p)));
+	PG_RETURN_ARRAYTYPE_P(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* waited_time(clock, party): the business time waited on the party, whether or not it paused */
+PG_FUNCTION_INFO_V1(sla_clock_waited_time);
+Datum
+sla_clock_waited_time(PG_FUNCTION_ARGS)
+{
+	const sla_clock *c = &get_clock(fcinfo, 0)->clock;
+	text *t = PG_GETARG_TEXT_PP(1);
+	int p = sla_party_from_name(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+
+	if (p < 0)
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown party \"%s\"", text_to_cstring(t)),
+			 errdetail("The parties a request can wait on are client, third_party and internal.")));
+	if (c->phase == SLA_PHASE_NEW)
+		PG_RETURN_NULL();
+	PG_RETURN_INTERVAL_P(duration_interval(c->waited[p - 1]));
 }
 
 PG_FUNCTION_INFO_V1(sla_clock_phase);

@@ -44,12 +44,13 @@ GRANT USAGE ON SEQUENCE @extschema@.requests_id_seq, @extschema@.request_events_
 REVOKE ALL ON @extschema@.sla_status, @extschema@.sla_compliance, @extschema@.client_scorecard,
     @extschema@.team_scorecard, @extschema@.retention, @extschema@.delivery_adherence,
     @extschema@.deliverable_quality, @extschema@.communication_rhythm,
-    @extschema@.complaint_patterns, @extschema@.qa_results, @extschema@.at_risk_clients FROM PUBLIC;
+    @extschema@.complaint_patterns, @extschema@.qa_results, @extschema@.at_risk_clients,
+    @extschema@.wait_attribution FROM PUBLIC;
 GRANT SELECT ON @extschema@.sla_status, @extschema@.sla_compliance, @extschema@.client_scorecard,
     @extschema@.team_scorecard, @extschema@.retention, @extschema@.delivery_adherence,
     @extschema@.deliverable_quality, @extschema@.communication_rhythm,
-    @extschema@.complaint_patterns, @extschema@.qa_results, @extschema@.at_risk_clients
-    TO cs_service_bi, cs_service_writer;
+    @extschema@.complaint_patterns, @extschema@.qa_results, @extschema@.at_risk_clients,
+    @extschema@.wait_attribution TO cs_service_bi, cs_service_writer;
 
 -- ---- Internal building blocks: what the views read ----------------------------------------------
 GRANT SELECT ON cs_service_internal.sla_model_requests, cs_service_internal.sla_model_events,

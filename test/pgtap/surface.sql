@@ -5,15 +5,15 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cs_service;
-SELECT plan(25);
+SELECT plan(26);
 
 -- ---- what schema cs_service holds ------------------------------------------------------------------
 SELECT set_eq($$SELECT c.relname::text FROM pg_class AS c
                 WHERE c.relnamespace = 'cs_service'::regnamespace AND c.relkind = 'v'$$,
               ARRAY['sla_status', 'sla_compliance', 'client_scorecard', 'team_scorecard', 'retention',
                     'delivery_adherence', 'deliverable_quality', 'communication_rhythm',
-                    'complaint_patterns', 'qa_results', 'at_risk_clients'],
-              'surface: cs_service holds the 11 documented views and no other');
+                    'complaint_patterns', 'qa_results', 'at_risk_clients', 'wait_attribution'],
+              'surface: cs_service holds the 12 documented views and no other');
 SELECT set_eq($$SELECT c.relname::text FROM pg_class AS c
                 WHERE c.relnamespace = 'cs_service'::regnamespace AND c.relkind = 'r'$$,
               ARRAY['calendars', 'sla_policies', 'sla_targets', 'sla_policy_rules', 'sla_bindings',
@@ -82,7 +82,7 @@ SELECT lives_ok(format('SELECT * FROM cs_service.%I LIMIT 1', v),
                 format('roles: a cs_service_bi member reads cs_service.%s', v))
   FROM unnest(ARRAY['sla_status', 'sla_compliance', 'client_scorecard', 'team_scorecard',
                     'retention', 'delivery_adherence', 'deliverable_quality', 'communication_rhythm',
-                    'complaint_patterns', 'qa_results', 'at_risk_clients']) AS v;
+                    'complaint_patterns', 'qa_results', 'at_risk_clients', 'wait_attribution']) AS v;
 RESET ROLE;
 
 -- ---- the rule for function bodies -----------------------------------------------------------------

@@ -59,7 +59,8 @@ BEGIN
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         SELECT n.request_id, n.kind, n.at INTO bad
           FROM sla_new_events AS n
-         WHERE n.kind NOT IN ('customer_message', 'agent_reply', 'waiting_on_client', 'resumed',
+         WHERE n.kind NOT IN ('customer_message', 'agent_reply', 'waiting_on_client',
+                              'waiting_on_third_party', 'waiting_on_internal', 'resumed',
                               'resolved', 'reopened')
          LIMIT 1;
         IF FOUND THEN
@@ -71,8 +72,8 @@ BEGIN
             END IF;
             RAISE EXCEPTION 'unknown request event kind "%"', bad.kind
                 USING ERRCODE = 'check_violation',
-                      DETAIL = 'The kinds are customer_message, agent_reply, waiting_on_client, resumed, resolved and reopened.',
-                      HINT = 'Record a pause as ''waiting_on_client'' and its end as ''resumed'' or a ''customer_message''.';
+                      DETAIL = 'The kinds are customer_message, agent_reply, waiting_on_client, waiting_on_third_party, waiting_on_internal, resumed, resolved and reopened.',
+                      HINT = 'Record a wait as waiting_on_client, waiting_on_third_party or waiting_on_internal (the party it is on) and its end as ''resumed'' (or, for the client, a ''customer_message'').';
         END IF;
         SELECT n.request_id, n.kind, n.at, r.opened_at INTO bad
           FROM sla_new_events AS n

@@ -44,7 +44,19 @@ RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    bad text;
 BEGIN
+    SELECT coalesce(u.party, 'NULL') INTO bad
+      FROM pg_catalog.unnest(NEW.pause_parties) AS u (party)
+     WHERE u.party IS NULL OR u.party NOT IN ('client', 'third_party', 'internal')
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'unknown pause party "%" in SLA policy "%"', bad, NEW.name
+            USING ERRCODE = 'check_violation',
+                  DETAIL = 'The parties a request can wait on are client, third_party and internal.',
+                  HINT = 'The default stops the clock on the client and third parties: pause_parties = ''{client,third_party}''; map a vendor or a hosting provider onto third_party.';
+    END IF;
     IF NEW.calendar_name IS NOT NULL THEN
         PERFORM @extschema@.calendar(NEW.calendar_name);   -- a clear error if unknown
         IF NEW.calendar IS NOT NULL THEN
@@ -70,6 +82,16 @@ BEGIN
                   HINT = 'Create a new policy with the new calendar and point the rules at it from a date on: '
                          'INSERT INTO cs_service.sla_policy_rules (policy, channel, valid_from) VALUES (''standard-2027'', ''email'', ''2027-01-01''). '
                          'To correct a mistake deliberately: SET cs_service.allow_history_rewrite = on.';
+    END IF;
+    IF TG_OP = 'UPDATE'
+       AND NOT (NEW.pause_parties OPERATOR(pg_catalog.<@) OLD.pause_parties
+                AND NEW.pause_parties OPERATOR(pg_catalog.@>) OLD.pause_parties)
+       AND NOT cs_service_internal.sla_history_rewrite_allowed() THEN
+        RAISE EXCEPTION 'cannot change the pause parties of SLA policy "%"', OLD.name
+            USING ERRCODE = 'object_in_use',
+                  DETAIL = 'Requests already measured under this policy would be re-graded: their waits would stop the clock differently.',
+                  HINT = 'Create a new policy with the new pause parties and point the rules at it from a date on. '
+                         'To correct a mistake deliberately (every request of the policy is measured again): SET cs_service.allow_history_rewrite = on.';
     END IF;
     RETURN NEW;
 END

@@ -58,16 +58,18 @@ LANGUAGE sql STABLE PARALLEL SAFE
 RETURN NOT EXISTS (SELECT FROM @extschema@.sla_bindings AS b
                     WHERE b.source OPERATOR(pg_catalog.=) ANY (ARRAY['requests', 'events']));
 
--- The clock of a request (its calendar given), for sla_request_clocks: one row, or none.
+-- The clock of a request (its calendar and pause parties given), for sla_request_clocks: one
+-- row, or none.
 -- Re-created by sla_apply_clock_source() whenever a binding changes; inlined, so like the other
 -- sources its body names its relation and operators schema-qualified.
 CREATE FUNCTION cs_service_internal.sla_source_clock(
-    request_id pg_catalog.int8, calendar @extschema@.business_calendar)
+    request_id pg_catalog.int8, calendar @extschema@.business_calendar,
+    pause_parties pg_catalog.text[])
 RETURNS TABLE (clock @extschema@.sla_clock)
 LANGUAGE sql STABLE PARALLEL SAFE
 AS 'SELECT s.clock FROM cs_service_internal.sla_clocks AS s WHERE s.request_id OPERATOR(pg_catalog.=) $1';
 
-COMMENT ON FUNCTION cs_service_internal.sla_source_clock(pg_catalog.int8, @extschema@.business_calendar) IS
+COMMENT ON FUNCTION cs_service_internal.sla_source_clock(pg_catalog.int8, @extschema@.business_calendar, pg_catalog.text[]) IS
 'The clock of a request, not advanced: the stored one (default model), or the fold of a bound log';
 
 CREATE FUNCTION cs_service_internal.sla_apply_clock_source()
@@ -77,11 +79,11 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     EXECUTE format('CREATE OR REPLACE FUNCTION cs_service_internal.sla_source_clock('
-                   'request_id pg_catalog.int8, calendar @extschema@.business_calendar) '
+                   'request_id pg_catalog.int8, calendar @extschema@.business_calendar, pause_parties pg_catalog.text[]) '
                    'RETURNS TABLE (clock @extschema@.sla_clock) LANGUAGE sql STABLE PARALLEL SAFE AS %L',
                    CASE WHEN cs_service_internal.sla_state_in_use()
                         THEN 'SELECT s.clock FROM cs_service_internal.sla_clocks AS s WHERE s.request_id OPERATOR(pg_catalog.=) $1'
-                        ELSE 'SELECT @extschema@.sla_clock_agg(e.at, e.kind, $2 ORDER BY e.at, e.seq) '
+                        ELSE 'SELECT @extschema@.sla_clock_agg(e.at, e.kind, $2, $3 ORDER BY e.at, e.seq) '
                              'FROM cs_service_internal.sla_source_events() AS e WHERE e.request_id OPERATOR(pg_catalog.=) $1'
                    END);
 END

@@ -18,7 +18,7 @@
 -- Each request of the default model with its policy's calendar and warning threshold.
 CREATE VIEW cs_service_internal.sla_model_request_calendars WITH (security_invoker = true) AS
 SELECT r.id AS request_id, r.opened_at, r.channel, r.priority, r.is_open, r.policy,
-       p.calendar, p.warning_pct
+       p.calendar, p.warning_pct, p.pause_parties
   FROM @extschema@.requests AS r
   JOIN cs_service_internal.sla_policy_calendars AS p ON p.policy = r.policy;
 
@@ -91,7 +91,7 @@ BEGIN ATOMIC
            FROM cs_service_internal.sla_model_request_calendars AS r
           CROSS JOIN LATERAL (
                  SELECT @extschema@.sla_clock_at(
-                            @extschema@.sla_clock_agg(e.at, e.kind, r.calendar ORDER BY e.at, e.seq),
+                            @extschema@.sla_clock_agg(e.at, e.kind, r.calendar, r.pause_parties ORDER BY e.at, e.seq),
                             a.recorded_at, r.calendar) AS clock
                    FROM cs_service_internal.sla_model_events AS e
                   WHERE e.request_id = r.request_id AND e.at <= a.recorded_at) AS k
@@ -165,7 +165,7 @@ BEGIN
       FROM cs_service_internal.sla_model_request_calendars AS r
      CROSS JOIN LATERAL (
             SELECT c.clock, @extschema@.asof(c.clock) AS last_at
-              FROM (SELECT @extschema@.sla_clock_agg(e.at, e.kind, r.calendar ORDER BY e.at, e.seq) AS clock
+              FROM (SELECT @extschema@.sla_clock_agg(e.at, e.kind, r.calendar, r.pause_parties ORDER BY e.at, e.seq) AS clock
                       FROM cs_service_internal.sla_model_events AS e
                      WHERE e.request_id = r.request_id) AS c) AS k
      WHERE (ids IS NULL OR r.request_id = ANY (ids));
@@ -209,7 +209,7 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO cs_service_internal.sla_clocks (request_id, policy, calendar, last_at, last_seq, clock)
         SELECT n.id, r.policy, r.calendar, n.opened_at, 0,
-               @extschema@.sla_clock_trans(NULL, n.opened_at, 'opened', r.calendar)
+               @extschema@.sla_clock_trans(NULL, n.opened_at, 'opened', r.calendar, r.pause_parties)
           FROM sla_new_requests AS n
           JOIN cs_service_internal.sla_model_request_calendars AS r ON r.request_id = n.id;
         PERFORM cs_service_internal.sla_state_dues(ARRAY(SELECT n.id FROM sla_new_requests AS n));
@@ -340,8 +340,8 @@ CREATE TRIGGER sla_state_delete AFTER DELETE ON @extschema@.request_events
 CREATE TRIGGER sla_state_truncate AFTER TRUNCATE ON @extschema@.request_events
     FOR EACH STATEMENT EXECUTE FUNCTION cs_service_internal.sla_state_events();
 
--- A policy's calendar changed (history rewrite) or a named calendar edited: refold the requests
--- measured with it.  A warning threshold changed: their due instants.
+-- A policy's calendar or pause parties changed (history rewrite) or a named calendar edited:
+-- refold the requests measured with it.  A warning threshold changed: their due instants.
 CREATE FUNCTION cs_service_internal.sla_state_policy_changed()
 RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
@@ -357,7 +357,9 @@ BEGIN
         END IF;
     ELSIF NEW.calendar_name IS DISTINCT FROM OLD.calendar_name
           OR (NEW.calendar IS NULL) <> (OLD.calendar IS NULL)
-          OR NEW.calendar OPERATOR(@extschema@.<>) OLD.calendar THEN
+          OR NEW.calendar OPERATOR(@extschema@.<>) OLD.calendar
+          OR NOT (NEW.pause_parties OPERATOR(pg_catalog.<@) OLD.pause_parties
+                  AND NEW.pause_parties OPERATOR(pg_catalog.@>) OLD.pause_parties) THEN
         PERFORM cs_service_internal.sla_state_refold(ARRAY(
             SELECT r.id FROM @extschema@.requests AS r WHERE r.policy = NEW.name ORDER BY r.id));
     ELSIF NEW.warning_pct IS DISTINCT FROM OLD.warning_pct THEN

@@ -1,13 +1,13 @@
 
 -- ---- Derived views (internal: they expose the clock type) ---------------------------------------
 
--- Each policy with the calendar its clocks run on (named, literal, or 24/7) and its warning
--- threshold.
+-- Each policy with the calendar its clocks run on (named, literal, or 24/7), its warning
+-- threshold and its pause parties.
 CREATE VIEW cs_service_internal.sla_policy_calendars WITH (security_invoker = true) AS
 SELECT p.name AS policy,
        coalesce(c.calendar, p.calendar,
                 'UTC; mon-sun 00:00-24:00'::@extschema@.business_calendar) AS calendar,
-       p.warning_pct
+       p.warning_pct, p.pause_parties
   FROM @extschema@.sla_policies AS p
   LEFT JOIN @extschema@.calendars AS c ON c.name = p.calendar_name;
 
@@ -15,7 +15,7 @@ SELECT p.name AS policy,
 -- no SLA and appears in no SLA view.
 CREATE VIEW cs_service_internal.sla_request_policies WITH (security_invoker = true) AS
 SELECT r.request_id, r.opened_at, r.channel, r.priority, r.client, r.team, r.manager, r.is_open,
-       p.policy, p.calendar, p.warning_pct
+       p.policy, p.calendar, p.warning_pct, p.pause_parties
   FROM cs_service_internal.sla_source_requests() AS r
   JOIN cs_service_internal.sla_policy_calendars AS p
     ON p.policy = coalesce(r.policy,
@@ -25,10 +25,10 @@ SELECT r.request_id, r.opened_at, r.channel, r.priority, r.client, r.team, r.man
 -- fold of a bound CRM's log (cs_service_internal.sla_source_clock, sla_sources.sql).
 CREATE VIEW cs_service_internal.sla_request_clocks WITH (security_invoker = true) AS
 SELECT rp.request_id, rp.opened_at, rp.channel, rp.priority, rp.client, rp.team, rp.manager,
-       rp.is_open, rp.policy, rp.calendar, rp.warning_pct,
+       rp.is_open, rp.policy, rp.calendar, rp.warning_pct, rp.pause_parties,
        @extschema@.sla_clock_at(k.clock, pg_catalog.now(), rp.calendar) AS clock
   FROM cs_service_internal.sla_request_policies AS rp
- CROSS JOIN LATERAL cs_service_internal.sla_source_clock(rp.request_id, rp.calendar) AS k
+ CROSS JOIN LATERAL cs_service_internal.sla_source_clock(rp.request_id, rp.calendar, rp.pause_parties) AS k
  WHERE k.clock IS NOT NULL;
 
 -- The targets of a request opened at opened_at under the policy, per metric that has started
@@ -69,6 +69,31 @@ SELECT rc.request_id, rc.opened_at, rc.channel, rc.priority, rc.client, rc.team,
  -- (refers to the clock, so the clock is computed once per request, before this)
  CROSS JOIN LATERAL cs_service_internal.sla_request_targets(
         rc.policy, rc.opened_at, rc.channel, rc.priority, rc.clock) AS t;
+
+-- ---- wait_attribution: whom the requests waited on -----------------------------------------------
+-- Per month (report zone) a request was opened in, client and party: the business time its
+-- requests waited on the party (up to now for a wait still running), and the part of it that
+-- stopped their clocks (the party is one of their policy's pause parties).  Every party has a
+-- row for every client and month with requests, zeros included.
+CREATE VIEW @extschema@.wait_attribution WITH (security_invoker = true) AS
+SELECT pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, rc.opened_at))::pg_catalog.date AS month,
+       rc.client, w.party,
+       pg_catalog.count(*) AS requests,
+       pg_catalog.count(*) FILTER (WHERE w.waited > interval '0') AS requests_waiting,
+       pg_catalog.sum(pg_catalog.date_part('epoch', w.waited)) / 60 AS waited_minutes,
+       coalesce(pg_catalog.sum(pg_catalog.date_part('epoch', w.waited))
+                    FILTER (WHERE w.party OPERATOR(pg_catalog.=) ANY (rc.pause_parties)), 0) / 60
+           AS paused_minutes
+  FROM cs_service_internal.sla_request_clocks AS rc
+ CROSS JOIN (SELECT @extschema@.report_zone() AS zone OFFSET 0) AS z
+ CROSS JOIN LATERAL (VALUES ('client'::pg_catalog.text, @extschema@.waited_time(rc.clock, 'client')),
+                            ('third_party', @extschema@.waited_time(rc.clock, 'third_party')),
+                            ('internal', @extschema@.waited_time(rc.clock, 'internal'))) AS w (party, waited)
+ WHERE rc.opened_at <= pg_catalog.now()
+ GROUP BY 1, 2, 3;
+
+COMMENT ON VIEW @extschema@.wait_attribution IS
+'Per month a request was opened in (report zone), client and party (client, third_party, internal): requests, those that waited on the party, business minutes waited on it and the minutes of that which stopped the SLA clocks';
 
 -- ---- sla_status: live, per open request and metric ---------------------------------------------
 

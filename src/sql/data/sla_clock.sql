@@ -51,6 +51,12 @@ CREATE FUNCTION @extschema@.sla_clock_trans(
 RETURNS @extschema@.sla_clock
 AS 'MODULE_PATHNAME', 'sla_clock_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
+CREATE FUNCTION @extschema@.sla_clock_trans(
+    @extschema@.sla_clock, pg_catalog.timestamptz, pg_catalog.text, @extschema@.business_calendar,
+    pg_catalog.text[])
+RETURNS @extschema@.sla_clock
+AS 'MODULE_PATHNAME', 'sla_clock_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
 CREATE AGGREGATE @extschema@.sla_clock_agg(pg_catalog.timestamptz, pg_catalog.text) (
     SFUNC = @extschema@.sla_clock_trans,
     STYPE = @extschema@.sla_clock,
@@ -64,6 +70,17 @@ CREATE AGGREGATE @extschema@.sla_clock_agg(
     PARALLEL = SAFE
 );
 
+-- With the pause parties: the parties whose waits stop the clock (client, third_party,
+-- internal); the forms without them stop on the client and third parties.
+CREATE AGGREGATE @extschema@.sla_clock_agg(
+    pg_catalog.timestamptz, pg_catalog.text, @extschema@.business_calendar, pg_catalog.text[]) (
+    SFUNC = @extschema@.sla_clock_trans,
+    STYPE = @extschema@.sla_clock,
+    PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE @extschema@.sla_clock_agg(pg_catalog.timestamptz, pg_catalog.text, @extschema@.business_calendar, pg_catalog.text[]) IS
+'The SLA clock of a request whose waits on the given parties stop it: sla_clock_agg(at, kind, cal, pause_parties ORDER BY at, id)';
 COMMENT ON AGGREGATE @extschema@.sla_clock_agg(pg_catalog.timestamptz, pg_catalog.text, @extschema@.business_calendar) IS
 'The SLA clock of a request from its events in time order: sla_clock_agg(at, kind, cal ORDER BY at, id)';
 COMMENT ON AGGREGATE @extschema@.sla_clock_agg(pg_catalog.timestamptz, pg_catalog.text) IS
@@ -124,6 +141,17 @@ CREATE FUNCTION @extschema@.longest_wait(@extschema@.sla_clock) RETURNS pg_catal
 AS 'MODULE_PATHNAME', 'sla_clock_longest_wait' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION @extschema@.current_wait(@extschema@.sla_clock) RETURNS pg_catalog.interval
 AS 'MODULE_PATHNAME', 'sla_clock_current_wait' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.waiting_on(@extschema@.sla_clock) RETURNS pg_catalog.text
+AS 'MODULE_PATHNAME', 'sla_clock_waiting_on' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.pause_parties(@extschema@.sla_clock) RETURNS pg_catalog.text[]
+AS 'MODULE_PATHNAME', 'sla_clock_pause_parties' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.waited_time(clock @extschema@.sla_clock, party pg_catalog.text)
+RETURNS pg_catalog.interval
+AS 'MODULE_PATHNAME', 'sla_clock_waited_time' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.waited_time(@extschema@.sla_clock, pg_catalog.text) IS
+'Business time the request waited on the party (client, third_party, internal), whether or not that party stops its clock';
+
 CREATE FUNCTION @extschema@.cycles(@extschema@.sla_clock) RETURNS pg_catalog.int4
 AS 'MODULE_PATHNAME', 'sla_clock_cycles' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION @extschema@.replies(@extschema@.sla_clock) RETURNS pg_catalog.int4

@@ -41,7 +41,7 @@ CREATE TABLE @extschema@.request_events (
 );
 
 COMMENT ON TABLE @extschema@.request_events IS
-'What happened to a request after its opening: customer_message, agent_reply, waiting_on_client, resumed, resolved, reopened';
+'What happened to a request after its opening: customer_message, agent_reply, waiting_on_client, waiting_on_third_party, waiting_on_internal, resumed, resolved, reopened';
 
 -- requests: the policy is chosen once, when the request is inserted (history rule); an explicit
 -- policy must exist; opened_at cannot move past the request's first event.

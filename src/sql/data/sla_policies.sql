@@ -21,11 +21,18 @@ CREATE TABLE @extschema@.sla_policies (
         CHECK (meeting_report_within > interval '0'
                AND pg_catalog.date_part('day', meeting_report_within) = 0
                AND pg_catalog.date_part('month', meeting_report_within) = 0),
+    -- whose waits stop the clocks of this policy (doc/sla.md, "Whom a wait is on")
+    pause_parties pg_catalog.text[] NOT NULL DEFAULT '{client,third_party}'
+        CONSTRAINT sla_policies_pause_parties_known
+        CHECK (pause_parties OPERATOR(pg_catalog.<@) '{client,third_party,internal}'::pg_catalog.text[]
+               AND pg_catalog.array_position(pause_parties, NULL) IS NULL),
     CONSTRAINT sla_policies_one_calendar CHECK (calendar_name IS NULL OR calendar IS NULL)
 );
 
 COMMENT ON TABLE @extschema@.sla_policies IS
 'SLA policies: a calendar (named, literal, or none for 24/7), a warning threshold and the communication rhythm; targets in sla_targets';
+COMMENT ON COLUMN @extschema@.sla_policies.pause_parties IS
+'The parties (client, third_party, internal) whose waits stop the clocks of this policy (default: client and third party)';
 COMMENT ON COLUMN @extschema@.sla_policies.status_every_days IS
 'Communication rhythm: a status update is due this many business days after the previous one (default 5: weekly)';
 COMMENT ON COLUMN @extschema@.sla_policies.meeting_report_within IS

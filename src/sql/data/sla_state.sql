@@ -42,7 +42,8 @@ COMMENT ON TABLE cs_service_internal.sla_clock_due IS
 'When check_sla() must look at each running metric of an open request next (kept with sla_clocks)';
 
 -- Folding events into a stored clock: sla_clock_resume(base, at, kind, cal ORDER BY at, seq) is
--- sla_clock_agg over base's log followed by these events (base NULL: a new clock).
+-- sla_clock_agg over base's log followed by these events (base NULL: a new clock, with the
+-- default pause parties).  The stored clock keeps its pause parties.
 CREATE FUNCTION cs_service_internal.sla_clock_resume_trans(
     @extschema@.sla_clock, @extschema@.sla_clock, pg_catalog.timestamptz, pg_catalog.text,
     @extschema@.business_calendar)

@@ -151,6 +151,41 @@ COMMENT ON TABLE @extschema@.sla_alerts IS
 COMMENT ON TABLE @extschema@.sla_policies IS
 'SLA policies: a calendar (named, literal, or none for 24/7), a warning threshold and the communication rhythm; targets in sla_targets';
 
+-- Whom a wait is on (doc/sla.md, "Whom a wait is on"): the pause parties of a policy, the clock
+-- with the pause parties, the accessors of the waits.  Existing policies stop on the client
+-- (the only party 0.2.0 knew) and on third parties.
+ALTER TABLE @extschema@.sla_policies ADD COLUMN pause_parties pg_catalog.text[] NOT NULL DEFAULT '{client,third_party}'
+    CONSTRAINT sla_policies_pause_parties_known
+    CHECK (pause_parties OPERATOR(pg_catalog.<@) '{client,third_party,internal}'::pg_catalog.text[]
+           AND pg_catalog.array_position(pause_parties, NULL) IS NULL);
+COMMENT ON COLUMN @extschema@.sla_policies.pause_parties IS
+'The parties (client, third_party, internal) whose waits stop the clocks of this policy (default: client and third party)';
+COMMENT ON TABLE @extschema@.request_events IS
+'What happened to a request after its opening: customer_message, agent_reply, waiting_on_client, waiting_on_third_party, waiting_on_internal, resumed, resolved, reopened';
+
+CREATE FUNCTION @extschema@.sla_clock_trans(
+    @extschema@.sla_clock, pg_catalog.timestamptz, pg_catalog.text, @extschema@.business_calendar,
+    pg_catalog.text[])
+RETURNS @extschema@.sla_clock
+AS 'MODULE_PATHNAME', 'sla_clock_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.sla_clock_agg(
+    pg_catalog.timestamptz, pg_catalog.text, @extschema@.business_calendar, pg_catalog.text[]) (
+    SFUNC = @extschema@.sla_clock_trans,
+    STYPE = @extschema@.sla_clock,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.sla_clock_agg(pg_catalog.timestamptz, pg_catalog.text, @extschema@.business_calendar, pg_catalog.text[]) IS
+'The SLA clock of a request whose waits on the given parties stop it: sla_clock_agg(at, kind, cal, pause_parties ORDER BY at, id)';
+CREATE FUNCTION @extschema@.waiting_on(@extschema@.sla_clock) RETURNS pg_catalog.text
+AS 'MODULE_PATHNAME', 'sla_clock_waiting_on' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.pause_parties(@extschema@.sla_clock) RETURNS pg_catalog.text[]
+AS 'MODULE_PATHNAME', 'sla_clock_pause_parties' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.waited_time(clock @extschema@.sla_clock, party pg_catalog.text)
+RETURNS pg_catalog.interval
+AS 'MODULE_PATHNAME', 'sla_clock_waited_time' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.waited_time(@extschema@.sla_clock, pg_catalog.text) IS
+'Business time the request waited on the party (client, third_party, internal), whether or not that party stops its clock';
+
 -- The rollups move to the internal schema; the daily and monthly rollups become tables of the
 -- counters' type (their rows are kept: the same columns, day or month renamed period).
 ALTER TABLE @extschema@.rollup_queue SET SCHEMA cs_service_internal;
