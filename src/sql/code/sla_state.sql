@@ -42,11 +42,15 @@ BEGIN
            least(CASE WHEN NOT x.warned AND NOT x.breached THEN x.warning_at END,
                  CASE WHEN NOT x.breached THEN x.breach_at END)
       FROM (SELECT m.request_id, t.metric, t.target, m.started_at,
-                   CASE WHEN m.elapsed >= m.warning THEN '-infinity'
+                   -- the warning as sla_status decides it; the breach is the first instant
+                   -- past the target (a clock stopped exactly at it has not breached)
+                   CASE WHEN 100 * pg_catalog.date_part('epoch', m.elapsed)
+                             >= r.warning_pct * pg_catalog.date_part('epoch', t.target) THEN '-infinity'
                         ELSE @extschema@.sla_metric_due(k.clock, t.metric, m.warning, r.calendar) - interval '1 second'
                    END AS warning_at,
                    CASE WHEN m.elapsed > t.target THEN '-infinity'
-                        ELSE @extschema@.sla_metric_due(k.clock, t.metric, t.target, r.calendar) - interval '1 second'
+                        ELSE @extschema@.sla_metric_due(k.clock, t.metric, t.target + interval '1 microsecond',
+                                                        r.calendar) - interval '1 second'
                    END AS breach_at,
                    EXISTS (SELECT FROM @extschema@.sla_alerts AS a
                             WHERE a.request_id = m.request_id AND a.metric = t.metric
@@ -140,8 +144,8 @@ $$;
 COMMENT ON FUNCTION cs_service_internal.sla_alerts_review(pg_catalog.int8[], pg_catalog.timestamptz) IS
 'Retracts the alerts of the requests, recorded since the instant, that their corrected logs disprove';
 
--- Refold the requests (ids NULL: every request) from their logs, then their due instants, then
--- review their alerts recorded since `since`.
+-- Refold the requests (ids NULL: every request) from their logs, review their alerts recorded
+-- since `since`, then their due instants.
 CREATE FUNCTION cs_service_internal.sla_state_refold(ids pg_catalog.int8[],
                                                      since pg_catalog.timestamptz DEFAULT '-infinity')
 RETURNS void
@@ -169,12 +173,11 @@ BEGIN
                       FROM cs_service_internal.sla_model_events AS e
                      WHERE e.request_id = r.request_id) AS c) AS k
      WHERE (ids IS NULL OR r.request_id = ANY (ids));
+    -- the alerts first: the due instants skip what has a standing alert
+    PERFORM cs_service_internal.sla_alerts_review(
+        coalesce(ids, ARRAY(SELECT DISTINCT a.request_id FROM @extschema@.sla_alerts AS a
+                             WHERE a.retracted_at IS NULL)), since);
     PERFORM cs_service_internal.sla_state_dues(ids);
-    IF ids IS NULL THEN
-        ids := ARRAY(SELECT DISTINCT a.request_id FROM @extschema@.sla_alerts AS a
-                      WHERE a.retracted_at IS NULL);
-    END IF;
-    PERFORM cs_service_internal.sla_alerts_review(ids, since);
 END
 $$;
 
@@ -317,8 +320,8 @@ BEGIN
         END IF;
     END IF;
     IF cardinality(folded) > 0 THEN
-        PERFORM cs_service_internal.sla_state_dues(folded);
         PERFORM cs_service_internal.sla_alerts_review(folded, since);
+        PERFORM cs_service_internal.sla_state_dues(folded);
     END IF;
     IF cardinality(folded) < cardinality(touched) THEN
         PERFORM cs_service_internal.sla_state_refold(
@@ -394,10 +397,10 @@ BEGIN
         ids := ARRAY(SELECT r.id FROM @extschema@.requests AS r
                       WHERE r.is_open AND r.policy IN (SELECT o.policy FROM sla_old_targets AS o));
     END IF;
-    PERFORM cs_service_internal.sla_state_dues(ids);
     IF TG_OP <> 'INSERT' THEN
         PERFORM cs_service_internal.sla_alerts_review(ids, '-infinity');
     END IF;
+    PERFORM cs_service_internal.sla_state_dues(ids);
     RETURN NULL;
 END
 $$;
