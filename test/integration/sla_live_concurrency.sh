@@ -112,7 +112,7 @@ wait $refresher || rc=1
 for who in writers check refresh; do
 	tx=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$work/$who.out")
 	failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$work/$who.out")
-	if [ $rc != 0 ] || [ "${failed:-0}" != 0 ] || [ -z "$tx" ] || [ "$tx" -lt 5 ]; then
+	if [ $rc != 0 ] || [ "${failed:-0}" != 0 ] || [ -z "$tx" ] || [ "$tx" -lt 2 ]; then
 		cat "$work/$who.out"
 		fail "pgbench $who: $tx transactions, ${failed:-?} failed"
 	fi

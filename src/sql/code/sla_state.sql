@@ -286,26 +286,28 @@ BEGIN
         since := (SELECT min(n.at) FROM sla_new_events AS n);
         PERFORM FROM cs_service_internal.sla_clocks AS s
           WHERE s.request_id = ANY (touched) ORDER BY s.request_id FOR UPDATE;
+        -- (joins and aggregates only: a transition table has no index, and a bulk load
+        -- brings millions of rows)
         folded := ARRAY(
-            SELECT s.request_id FROM cs_service_internal.sla_clocks AS s
-             WHERE s.request_id = ANY (touched)
-               AND NOT EXISTS (SELECT FROM sla_new_events AS n
-                                WHERE n.request_id = s.request_id
-                                  AND NOT (n.at > s.last_at OR (n.at = s.last_at AND n.id > s.last_seq)))
+            SELECT s.request_id
+              FROM (SELECT DISTINCT ON (n.request_id) n.request_id, n.at, n.id
+                      FROM sla_new_events AS n
+                     ORDER BY n.request_id, n.at, n.id) AS f
+              JOIN cs_service_internal.sla_clocks AS s ON s.request_id = f.request_id
+             WHERE f.at > s.last_at OR (f.at = s.last_at AND f.id > s.last_seq)
              ORDER BY 1);
         WITH f AS (
             SELECT s.request_id,
                    cs_service_internal.sla_clock_resume(s.clock, n.at, n.kind, s.calendar
                                                         ORDER BY n.at, n.id) AS clock,
-                   max(n.at) AS last_at
+                   max(n.at) AS last_at,
+                   (pg_catalog.array_agg(n.id ORDER BY n.at DESC, n.id DESC))[1] AS last_seq
               FROM sla_new_events AS n
               JOIN cs_service_internal.sla_clocks AS s ON s.request_id = n.request_id
              WHERE n.request_id = ANY (folded)
              GROUP BY s.request_id)
         UPDATE cs_service_internal.sla_clocks AS s
-           SET clock = f.clock, last_at = f.last_at,
-               last_seq = (SELECT max(n.id) FROM sla_new_events AS n
-                            WHERE n.request_id = f.request_id AND n.at = f.last_at)
+           SET clock = f.clock, last_at = f.last_at, last_seq = f.last_seq
           FROM f
          WHERE s.request_id = f.request_id;
     ELSE
@@ -325,7 +327,7 @@ BEGIN
     END IF;
     IF cardinality(folded) < cardinality(touched) THEN
         PERFORM cs_service_internal.sla_state_refold(
-            ARRAY(SELECT t FROM pg_catalog.unnest(touched) AS t WHERE t <> ALL (folded)), since);
+            ARRAY(SELECT pg_catalog.unnest(touched) EXCEPT SELECT pg_catalog.unnest(folded) ORDER BY 1), since);
     END IF;
     RETURN NULL;
 END
