@@ -154,14 +154,36 @@ SELECT r.*
 COMMENT ON VIEW cs_service_internal.sla_daily IS
 'SLA outcomes per day and dimension: from rollup_sla_daily before the watermark, from the raw requests from it on';
 
+-- The same per local month: rollup_sla_monthly (the merge of rollup_sla_daily's days, all of them
+-- before the watermark) for the months up to the watermark's, plus the raw requests from the
+-- watermark on; a month of sla_compliance merges these rows, not the month's days.
+CREATE VIEW cs_service_internal.sla_monthly WITH (security_invoker = true) AS
+SELECT m.month, m.channel, m.priority, m.team, m.manager, m.client, m.policy, m.metric,
+       m.outcomes, m.durations, m.pending
+  FROM cs_service_internal.rollup_sla_monthly AS m
+ WHERE m.month <= (SELECT pg_catalog.date_trunc('month', s.watermark::pg_catalog.timestamp)::pg_catalog.date
+                     FROM cs_service_internal.rollup_state AS s)
+UNION ALL
+SELECT pg_catalog.date_trunc('month', r.day::pg_catalog.timestamp)::pg_catalog.date,
+       r.channel, r.priority, r.team, r.manager, r.client, r.policy, r.metric,
+       r.outcomes, r.durations, r.pending
+  FROM cs_service_internal.sla_daily_raw(
+           coalesce((SELECT pg_catalog.timezone(@extschema@.report_zone(), s.watermark::pg_catalog.timestamp)
+                       FROM cs_service_internal.rollup_state AS s), '-infinity'),
+           'infinity') AS r;
+
+COMMENT ON VIEW cs_service_internal.sla_monthly IS
+'SLA outcomes per local month and dimension: from rollup_sla_monthly up to the watermark''s month, from the raw requests from the watermark on';
+
 -- ---- sla_compliance -------------------------------------------------------------------------------
 -- One grain of it: the daily SLA rows (rollups before the watermark, raw requests from it on)
 -- merged per period of the grain (the local day, ISO week from Monday, or month of the report
 -- zone in which the requests were opened) and every dimension.  Inlined into the view with the
 -- grain a constant, so each branch computes its own periods, and a filter on grain, day, week
 -- or month leaves the other branches out of the plan.  The period is truncated as a timestamp
--- (immutable, no time zone involved), so a filter on a week or month reaches rollup_sla_daily's
--- indexes on the same expressions.
+-- (immutable, no time zone involved), so a filter on a week reaches rollup_sla_daily's index on
+-- the same expression.  The month grain merges the monthly rows (sla_monthly) instead of the
+-- days: one row per group and month, read by rollup_sla_monthly's month index.
 CREATE FUNCTION cs_service_internal.sla_compliance_grain(of_grain pg_catalog.text)
 RETURNS TABLE (grain pg_catalog.text, period pg_catalog.date, day pg_catalog.date,
                week pg_catalog.date, month pg_catalog.date, channel pg_catalog.text,
@@ -185,16 +207,24 @@ BEGIN ATOMIC
            (@extschema@.sla_interval(x.summary)).upper,
            pg_catalog.date_part('epoch', @extschema@.percentile(x.durations, 0.5)) / 60,
            pg_catalog.date_part('epoch', @extschema@.percentile(x.durations, 0.9)) / 60
-      FROM (SELECT CASE sla_compliance_grain.of_grain
-                       WHEN 'day' THEN d.day
-                       ELSE pg_catalog.date_trunc(sla_compliance_grain.of_grain,
-                                                  d.day::pg_catalog.timestamp)::pg_catalog.date
-                   END AS period,
-                   d.channel, d.priority, d.team, d.manager, d.client, d.policy, d.metric,
+      FROM (SELECT d.period, d.channel, d.priority, d.team, d.manager, d.client, d.policy, d.metric,
                    @extschema@.rollup(d.outcomes) AS summary,
                    @extschema@.rollup(d.durations) AS durations,
                    pg_catalog.sum(d.pending)::pg_catalog.int8 AS pending
-              FROM cs_service_internal.sla_daily AS d
+              FROM (SELECT CASE sla_compliance_grain.of_grain
+                               WHEN 'day' THEN d.day
+                               ELSE pg_catalog.date_trunc(sla_compliance_grain.of_grain,
+                                                          d.day::pg_catalog.timestamp)::pg_catalog.date
+                           END AS period,
+                           d.channel, d.priority, d.team, d.manager, d.client, d.policy, d.metric,
+                           d.outcomes, d.durations, d.pending
+                      FROM cs_service_internal.sla_daily AS d
+                     WHERE sla_compliance_grain.of_grain <> 'month'
+                    UNION ALL
+                    SELECT m.month, m.channel, m.priority, m.team, m.manager, m.client, m.policy, m.metric,
+                           m.outcomes, m.durations, m.pending
+                      FROM cs_service_internal.sla_monthly AS m
+                     WHERE sla_compliance_grain.of_grain = 'month') AS d
              GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) AS x;
 END;
 
