@@ -576,11 +576,14 @@ BEGIN
     DELETE FROM cs_service_internal.rollup_monthly AS m
      USING pg_temp.cs_rollup_months AS k
      WHERE m.period = k.month AND m.client_id = k.client_id;
+    -- (the daily rows read by the primary key's period range of the months concerned, not all)
     EXECUTE format('INSERT INTO cs_service_internal.rollup_monthly '
                    'SELECT pg_catalog.date_trunc(''month'', r.period)::pg_catalog.date, r.client_id, %s '
                    'FROM cs_service_internal.rollup_daily AS r '
                    'JOIN pg_temp.cs_rollup_months AS k ON r.client_id = k.client_id '
                    'AND r.period >= k.month AND r.period < (k.month + interval ''1 month'')::pg_catalog.date '
+                   'WHERE r.period >= (SELECT pg_catalog.min(k.month) FROM pg_temp.cs_rollup_months AS k) '
+                   'AND r.period < (SELECT pg_catalog.max(k.month) + interval ''1 month'' FROM pg_temp.cs_rollup_months AS k) '
                    'GROUP BY 1, 2', cs_service_internal.counter_list('r', 'merge'));
 
     -- the monthly SLA rows of the (month, client) groups whose days changed, merged again from
@@ -590,9 +593,12 @@ BEGIN
         CREATE TEMP TABLE cs_rollup_sla_keys ON COMMIT DROP AS
         SELECT DISTINCT k.month, k.client FROM pg_temp.cs_rollup_sla_months AS k;
         ANALYZE pg_temp.cs_rollup_sla_keys;
+        -- (the monthly rows read by the month index, only the months concerned)
         DELETE FROM cs_service_internal.rollup_sla_monthly AS m
          USING pg_temp.cs_rollup_sla_keys AS k
-         WHERE m.month = k.month AND m.client = k.client;
+         WHERE m.month = k.month AND m.client = k.client
+           AND m.month >= (SELECT min(k.month) FROM pg_temp.cs_rollup_sla_keys AS k)
+           AND m.month <= (SELECT max(k.month) FROM pg_temp.cs_rollup_sla_keys AS k);
         DELETE FROM cs_service_internal.rollup_sla_monthly AS m
          USING pg_temp.cs_rollup_sla_keys AS k
          WHERE m.month = k.month AND m.client IS NULL AND k.client IS NULL;
