@@ -629,6 +629,9 @@ cs_duration_summary_get(Datum d)
 	return ds;
 }
 
+/* the most buckets a sparse aggregate state may hold before it turns dense */
+#define DS_SPARSE_STATE_MAX 512
+
 static DurationSummary *
 ds_new_dense(void)
 {
@@ -899,17 +902,43 @@ metrics_duration_summary_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
 	src = PG_GETARG_DURATION_SUMMARY_P(1);
+	/*
+	 * While the state and the input are both sparse and small, the state stays
+	 * sparse: a new sparse summary of the two (the executor copies a new state
+	 * into the aggregate's context and frees the old).  Most groups that merge
+	 * stored summaries (a month of a client's days, a team's clients) have a
+	 * few rows of a few hundred buckets, and a dense state per group (14 kB,
+	 * fresh memory each) cost far more than the merge.  Past DS_SPARSE_STATE_MAX
+	 * buckets the state turns dense and is updated in place.
+	 */
 	if (PG_ARGISNULL(0))
+	{
+		if (!(src->flags & DS_DENSE))
+			PG_RETURN_POINTER(src);
 		state = ds_new_dense();
+	}
 	else
 	{
 		state = (DurationSummary *) PG_GETARG_POINTER(0);
 		if (unlikely(!(state->flags & DS_DENSE)))
 		{
-			DurationSummary *dense = ds_new_dense();
+			DurationSummary *cur = cs_duration_summary_get(PG_GETARG_DATUM(0));
 
-			ds_merge_into(dense, cs_duration_summary_get(PG_GETARG_DATUM(0)));
-			state = dense;
+			if (!(src->flags & DS_DENSE) && cur->nnz + src->nnz <= DS_SPARSE_STATE_MAX)
+			{
+				cs_dd_head h = cur->h;
+				int64 counts[DS_SPARSE_STATE_MAX];
+				uint16 idx[DS_SPARSE_STATE_MAX];
+				int nnz;
+
+				if (!cs_dd_merge_head(&h, &src->h))
+					count_overflow("duration_summary");
+				nnz = cs_dd_merge_sparse_lists(cur->data, DS_SPARSE_IDX(cur), cur->nnz, src->data,
+											   DS_SPARSE_IDX(src), src->nnz, counts, idx);
+				PG_RETURN_POINTER(ds_new_sparse(&h, counts, idx, nnz));
+			}
+			state = ds_new_dense();
+			ds_merge_into(state, cur);
 		}
 	}
 	ds_merge_into(state, src);

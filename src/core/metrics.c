@@ -810,6 +810,35 @@ cs_dd_merge_sparse(cs_dd_sketch *dst, const int64_t *counts, const uint16_t *idx
 }
 
 int
+cs_dd_merge_sparse_lists(const int64_t *a_counts, const uint16_t *a_idx, int a_nnz,
+						 const int64_t *b_counts, const uint16_t *b_idx, int b_nnz,
+						 int64_t *out_counts, uint16_t *out_idx)
+{
+	int i = 0, j = 0, n = 0;
+
+	while (i < a_nnz || j < b_nnz)
+	{
+		if (j >= b_nnz || (i < a_nnz && a_idx[i] < b_idx[j]))
+		{
+			out_idx[n] = a_idx[i];
+			out_counts[n] = a_counts[i++];
+		}
+		else if (i >= a_nnz || b_idx[j] < a_idx[i])
+		{
+			out_idx[n] = b_idx[j];
+			out_counts[n] = b_counts[j++];
+		}
+		else
+		{
+			out_idx[n] = a_idx[i];
+			out_counts[n] = a_counts[i++] + b_counts[j++];
+		}
+		n++;
+	}
+	return n;
+}
+
+int
 cs_dd_to_sparse(const cs_dd_sketch *sk, int64_t *counts, uint16_t *idx)
 {
 	int nnz = 0;

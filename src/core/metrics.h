@@ -216,6 +216,15 @@ extern void cs_dd_merge_dense(cs_dd_sketch *dst, const int64_t *bucket);
 extern void cs_dd_merge_sparse(cs_dd_sketch *dst, const int64_t *counts, const uint16_t *idx,
 							   int nnz);
 
+/*
+ * the union of two sparse bucket lists (each ascending, no zero count) into out_counts / out_idx
+ * (room for CS_DD_NBUCKETS): ascending, counts of a bucket in both added; returns its nnz.  Call
+ * after cs_dd_merge_head succeeded, so no bucket can overflow.
+ */
+extern int cs_dd_merge_sparse_lists(const int64_t *a_counts, const uint16_t *a_idx, int a_nnz,
+									const int64_t *b_counts, const uint16_t *b_idx, int b_nnz,
+									int64_t *out_counts, uint16_t *out_idx);
+
 /* the non-empty buckets of a dense sketch, ascending: returns nnz */
 extern int cs_dd_to_sparse(const cs_dd_sketch *sk, int64_t *counts, uint16_t *idx);
 

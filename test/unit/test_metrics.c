@@ -581,6 +581,29 @@ UNIT_TEST(dd_merge_equals_union)
 	cs_dd_merge_sparse(&c, v.counts, v.idx, v.nnz);
 	CHECK(memcmp(&c, &whole, sizeof(c)) == 0);
 
+	/* two sparse lists merged into one equal the sparse list of the dense merge */
+	{
+		static int64_t bc[CS_DD_NBUCKETS], ac[CS_DD_NBUCKETS], oc[CS_DD_NBUCKETS],
+			wc[CS_DD_NBUCKETS];
+		static uint16_t bi[CS_DD_NBUCKETS], ai[CS_DD_NBUCKETS], oi[CS_DD_NBUCKETS],
+			wi[CS_DD_NBUCKETS];
+		int an = cs_dd_to_sparse(&a, ac, ai), bn = cs_dd_to_sparse(&b, bc, bi);
+		int wn = cs_dd_to_sparse(&whole, wc, wi);
+		int on = cs_dd_merge_sparse_lists(ac, ai, an, bc, bi, bn, oc, oi);
+
+		CHECK(an > 0 && bn > 0 && on == wn);
+		CHECK(memcmp(oc, wc, sizeof(int64_t) * wn) == 0 &&
+			  memcmp(oi, wi, sizeof(uint16_t) * wn) == 0);
+		/* either way round, and with an empty list */
+		CHECK(cs_dd_merge_sparse_lists(bc, bi, bn, ac, ai, an, oc, oi) == wn);
+		CHECK(memcmp(oc, wc, sizeof(int64_t) * wn) == 0 &&
+			  memcmp(oi, wi, sizeof(uint16_t) * wn) == 0);
+		CHECK(cs_dd_merge_sparse_lists(ac, ai, an, bc, bi, 0, oc, oi) == an);
+		CHECK(memcmp(oc, ac, sizeof(int64_t) * an) == 0 &&
+			  memcmp(oi, ai, sizeof(uint16_t) * an) == 0);
+		CHECK(cs_dd_merge_sparse_lists(ac, ai, 0, bc, bi, 0, oc, oi) == 0);
+	}
+
 	/* merging an empty sketch either way is the identity */
 	memset(&c, 0, sizeof(c));
 	CHECK(cs_dd_merge_head(&c.h, &a.h));

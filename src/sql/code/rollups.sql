@@ -416,6 +416,7 @@ BEGIN
     DELETE FROM cs_service_internal.rollup_daily;
     DELETE FROM cs_service_internal.rollup_monthly;
     DELETE FROM cs_service_internal.rollup_sla_daily;
+    DELETE FROM cs_service_internal.rollup_sla_monthly;
     DELETE FROM cs_service_internal.rollup_queue;      -- the rebuild queues the days from today on
     UPDATE cs_service_internal.rollup_state SET watermark = NULL;
     RETURN NULL;
@@ -481,7 +482,18 @@ BEGIN
     IF to_regclass('pg_temp.cs_rollup_months') IS NOT NULL THEN
         DROP TABLE pg_temp.cs_rollup_months;
     END IF;
+    IF to_regclass('pg_temp.cs_rollup_sla_old') IS NOT NULL THEN
+        DROP TABLE pg_temp.cs_rollup_sla_old;
+    END IF;
+    IF to_regclass('pg_temp.cs_rollup_sla_months') IS NOT NULL THEN
+        DROP TABLE pg_temp.cs_rollup_sla_months;
+    END IF;
+    IF to_regclass('pg_temp.cs_rollup_sla_keys') IS NOT NULL THEN
+        DROP TABLE pg_temp.cs_rollup_sla_keys;
+    END IF;
     CREATE TEMP TABLE cs_rollup_work (day date NOT NULL, client_id text) ON COMMIT DROP;
+    -- the (month, client) groups of rollup_sla_monthly whose daily SLA rows changed
+    CREATE TEMP TABLE cs_rollup_sla_months (month date NOT NULL, client text) ON COMMIT DROP;
 
     IF rebuild OR mark IS NULL THEN
         -- everything before today, from scratch
@@ -489,8 +501,15 @@ BEGIN
         DELETE FROM cs_service_internal.rollup_daily;
         DELETE FROM cs_service_internal.rollup_monthly;
         DELETE FROM cs_service_internal.rollup_sla_daily;
+        DELETE FROM cs_service_internal.rollup_sla_monthly;
         INSERT INTO cs_service_internal.rollup_sla_daily
         SELECT r.* FROM cs_service_internal.sla_daily_raw('-infinity', timezone(zone, today::timestamp)) AS r;
+        INSERT INTO cs_service_internal.rollup_sla_monthly
+        SELECT date_trunc('month', r.day::timestamp)::date, r.channel, r.priority, r.team, r.manager,
+               r.client, r.policy, r.metric, @extschema@.rollup(r.outcomes), @extschema@.rollup(r.durations),
+               sum(r.pending)::bigint
+          FROM cs_service_internal.rollup_sla_daily AS r
+         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
         INSERT INTO cs_service_internal.rollup_daily
         SELECT r.* FROM cs_service_internal.scorecard_daily_raw(
                    '-infinity', timezone(zone, today::timestamp), sla_from_rollup => true) AS r;
@@ -515,12 +534,27 @@ BEGIN
         UNION
         SELECT DISTINCT r.day, NULL FROM cs_service_internal.rollup_sla_daily AS r WHERE r.pending > 0;
 
+        CREATE TEMP TABLE cs_rollup_sla_old (client text, r text) ON COMMIT DROP;
         FOR d IN SELECT DISTINCT w.day FROM pg_temp.cs_rollup_work AS w ORDER BY 1 LOOP
-            -- the day's SLA outcomes, every client
-            DELETE FROM cs_service_internal.rollup_sla_daily AS r WHERE r.day = d;
-            INSERT INTO cs_service_internal.rollup_sla_daily
-            SELECT x.* FROM cs_service_internal.sla_daily_raw(timezone(zone, d::timestamp),
-                                                      timezone(zone, (d + 1)::timestamp)) AS x;
+            -- the day's SLA outcomes, every client; the clients whose rows differ from the
+            -- stored ones have their month merged again below (a day re-examined for its
+            -- undecided outcomes usually changes nothing, and then costs no merge)
+            DELETE FROM pg_temp.cs_rollup_sla_old;
+            WITH gone AS (DELETE FROM cs_service_internal.rollup_sla_daily AS r WHERE r.day = d RETURNING r.*)
+            INSERT INTO pg_temp.cs_rollup_sla_old SELECT g.client, g::text FROM gone AS g;
+            WITH added AS (
+                INSERT INTO cs_service_internal.rollup_sla_daily
+                SELECT x.* FROM cs_service_internal.sla_daily_raw(timezone(zone, d::timestamp),
+                                                          timezone(zone, (d + 1)::timestamp)) AS x
+                RETURNING *),
+            new_rows AS (SELECT a.client, a::text AS r FROM added AS a)
+            INSERT INTO pg_temp.cs_rollup_sla_months
+            SELECT DISTINCT date_trunc('month', d::timestamp)::date, c.client
+              FROM ((SELECT o.client, o.r FROM pg_temp.cs_rollup_sla_old AS o
+                     EXCEPT ALL SELECT n.client, n.r FROM new_rows AS n)
+                    UNION ALL
+                    (SELECT n.client, n.r FROM new_rows AS n
+                     EXCEPT ALL SELECT o.client, o.r FROM pg_temp.cs_rollup_sla_old AS o)) AS c;
             -- the day's scorecard rows of the clients whose rows changed
             DELETE FROM cs_service_internal.rollup_daily AS r
              USING pg_temp.cs_rollup_work AS w
@@ -532,6 +566,7 @@ BEGIN
                                                    sla_from_rollup => true) AS x
              WHERE x.client_id IN (SELECT w.client_id FROM pg_temp.cs_rollup_work AS w WHERE w.day = d);
         END LOOP;
+        DROP TABLE pg_temp.cs_rollup_sla_old;
         SELECT count(DISTINCT (w.day, w.client_id)) INTO n FROM pg_temp.cs_rollup_work AS w;
     END IF;
 
@@ -541,16 +576,52 @@ BEGIN
     DELETE FROM cs_service_internal.rollup_monthly AS m
      USING pg_temp.cs_rollup_months AS k
      WHERE m.period = k.month AND m.client_id = k.client_id;
+    -- (the daily rows read by the primary key's period range of the months concerned, not all)
     EXECUTE format('INSERT INTO cs_service_internal.rollup_monthly '
                    'SELECT pg_catalog.date_trunc(''month'', r.period)::pg_catalog.date, r.client_id, %s '
                    'FROM cs_service_internal.rollup_daily AS r '
                    'JOIN pg_temp.cs_rollup_months AS k ON r.client_id = k.client_id '
                    'AND r.period >= k.month AND r.period < (k.month + interval ''1 month'')::pg_catalog.date '
+                   'WHERE r.period >= (SELECT pg_catalog.min(k.month) FROM pg_temp.cs_rollup_months AS k) '
+                   'AND r.period < (SELECT pg_catalog.max(k.month) + interval ''1 month'' FROM pg_temp.cs_rollup_months AS k) '
                    'GROUP BY 1, 2', cs_service_internal.counter_list('r', 'merge'));
+
+    -- the monthly SLA rows of the (month, client) groups whose days changed, merged again from
+    -- the days (a client's month by the (client, day) index; requests without a client as one
+    -- more group)
+    IF EXISTS (SELECT FROM pg_temp.cs_rollup_sla_months) THEN
+        CREATE TEMP TABLE cs_rollup_sla_keys ON COMMIT DROP AS
+        SELECT DISTINCT k.month, k.client FROM pg_temp.cs_rollup_sla_months AS k;
+        ANALYZE pg_temp.cs_rollup_sla_keys;
+        -- (the monthly rows read by the month index, only the months concerned)
+        DELETE FROM cs_service_internal.rollup_sla_monthly AS m
+         USING pg_temp.cs_rollup_sla_keys AS k
+         WHERE m.month = k.month AND m.client = k.client
+           AND m.month >= (SELECT min(k.month) FROM pg_temp.cs_rollup_sla_keys AS k)
+           AND m.month <= (SELECT max(k.month) FROM pg_temp.cs_rollup_sla_keys AS k);
+        DELETE FROM cs_service_internal.rollup_sla_monthly AS m
+         USING pg_temp.cs_rollup_sla_keys AS k
+         WHERE m.month = k.month AND m.client IS NULL AND k.client IS NULL;
+        INSERT INTO cs_service_internal.rollup_sla_monthly
+        SELECT k.month, r.channel, r.priority, r.team, r.manager, r.client, r.policy, r.metric,
+               @extschema@.rollup(r.outcomes), @extschema@.rollup(r.durations), sum(r.pending)::bigint
+          FROM pg_temp.cs_rollup_sla_keys AS k
+         CROSS JOIN LATERAL (
+                SELECT d.* FROM cs_service_internal.rollup_sla_daily AS d
+                 WHERE d.client = k.client
+                   AND d.day >= k.month AND d.day < (k.month + interval '1 month')::date
+                UNION ALL
+                SELECT d.* FROM cs_service_internal.rollup_sla_daily AS d
+                 WHERE k.client IS NULL AND d.client IS NULL
+                   AND d.day >= k.month AND d.day < (k.month + interval '1 month')::date) AS r
+         GROUP BY k.month, 2, 3, 4, 5, 6, 7, 8;
+        DROP TABLE pg_temp.cs_rollup_sla_keys;
+    END IF;
 
     UPDATE cs_service_internal.rollup_state SET watermark = today, refreshed_at = now(), days_done = n;
     DROP TABLE pg_temp.cs_rollup_work;
     DROP TABLE pg_temp.cs_rollup_months;
+    DROP TABLE pg_temp.cs_rollup_sla_months;
     RETURN n;
 END
 $$;

@@ -42,11 +42,15 @@ BEGIN
            least(CASE WHEN NOT x.warned AND NOT x.breached THEN x.warning_at END,
                  CASE WHEN NOT x.breached THEN x.breach_at END)
       FROM (SELECT m.request_id, t.metric, t.target, m.started_at,
-                   CASE WHEN m.elapsed >= m.warning THEN '-infinity'
+                   -- the warning as sla_status decides it; the breach is the first instant
+                   -- past the target (a clock stopped exactly at it has not breached)
+                   CASE WHEN 100 * pg_catalog.date_part('epoch', m.elapsed)
+                             >= r.warning_pct * pg_catalog.date_part('epoch', t.target) THEN '-infinity'
                         ELSE @extschema@.sla_metric_due(k.clock, t.metric, m.warning, r.calendar) - interval '1 second'
                    END AS warning_at,
                    CASE WHEN m.elapsed > t.target THEN '-infinity'
-                        ELSE @extschema@.sla_metric_due(k.clock, t.metric, t.target, r.calendar) - interval '1 second'
+                        ELSE @extschema@.sla_metric_due(k.clock, t.metric, t.target + interval '1 microsecond',
+                                                        r.calendar) - interval '1 second'
                    END AS breach_at,
                    EXISTS (SELECT FROM @extschema@.sla_alerts AS a
                             WHERE a.request_id = m.request_id AND a.metric = t.metric
@@ -140,8 +144,8 @@ $$;
 COMMENT ON FUNCTION cs_service_internal.sla_alerts_review(pg_catalog.int8[], pg_catalog.timestamptz) IS
 'Retracts the alerts of the requests, recorded since the instant, that their corrected logs disprove';
 
--- Refold the requests (ids NULL: every request) from their logs, then their due instants, then
--- review their alerts recorded since `since`.
+-- Refold the requests (ids NULL: every request) from their logs, review their alerts recorded
+-- since `since`, then their due instants.
 CREATE FUNCTION cs_service_internal.sla_state_refold(ids pg_catalog.int8[],
                                                      since pg_catalog.timestamptz DEFAULT '-infinity')
 RETURNS void
@@ -169,12 +173,11 @@ BEGIN
                       FROM cs_service_internal.sla_model_events AS e
                      WHERE e.request_id = r.request_id) AS c) AS k
      WHERE (ids IS NULL OR r.request_id = ANY (ids));
+    -- the alerts first: the due instants skip what has a standing alert
+    PERFORM cs_service_internal.sla_alerts_review(
+        coalesce(ids, ARRAY(SELECT DISTINCT a.request_id FROM @extschema@.sla_alerts AS a
+                             WHERE a.retracted_at IS NULL)), since);
     PERFORM cs_service_internal.sla_state_dues(ids);
-    IF ids IS NULL THEN
-        ids := ARRAY(SELECT DISTINCT a.request_id FROM @extschema@.sla_alerts AS a
-                      WHERE a.retracted_at IS NULL);
-    END IF;
-    PERFORM cs_service_internal.sla_alerts_review(ids, since);
 END
 $$;
 
@@ -283,26 +286,28 @@ BEGIN
         since := (SELECT min(n.at) FROM sla_new_events AS n);
         PERFORM FROM cs_service_internal.sla_clocks AS s
           WHERE s.request_id = ANY (touched) ORDER BY s.request_id FOR UPDATE;
+        -- (joins and aggregates only: a transition table has no index, and a bulk load
+        -- brings millions of rows)
         folded := ARRAY(
-            SELECT s.request_id FROM cs_service_internal.sla_clocks AS s
-             WHERE s.request_id = ANY (touched)
-               AND NOT EXISTS (SELECT FROM sla_new_events AS n
-                                WHERE n.request_id = s.request_id
-                                  AND NOT (n.at > s.last_at OR (n.at = s.last_at AND n.id > s.last_seq)))
+            SELECT s.request_id
+              FROM (SELECT DISTINCT ON (n.request_id) n.request_id, n.at, n.id
+                      FROM sla_new_events AS n
+                     ORDER BY n.request_id, n.at, n.id) AS f
+              JOIN cs_service_internal.sla_clocks AS s ON s.request_id = f.request_id
+             WHERE f.at > s.last_at OR (f.at = s.last_at AND f.id > s.last_seq)
              ORDER BY 1);
         WITH f AS (
             SELECT s.request_id,
                    cs_service_internal.sla_clock_resume(s.clock, n.at, n.kind, s.calendar
                                                         ORDER BY n.at, n.id) AS clock,
-                   max(n.at) AS last_at
+                   max(n.at) AS last_at,
+                   (pg_catalog.array_agg(n.id ORDER BY n.at DESC, n.id DESC))[1] AS last_seq
               FROM sla_new_events AS n
               JOIN cs_service_internal.sla_clocks AS s ON s.request_id = n.request_id
              WHERE n.request_id = ANY (folded)
              GROUP BY s.request_id)
         UPDATE cs_service_internal.sla_clocks AS s
-           SET clock = f.clock, last_at = f.last_at,
-               last_seq = (SELECT max(n.id) FROM sla_new_events AS n
-                            WHERE n.request_id = f.request_id AND n.at = f.last_at)
+           SET clock = f.clock, last_at = f.last_at, last_seq = f.last_seq
           FROM f
          WHERE s.request_id = f.request_id;
     ELSE
@@ -317,12 +322,12 @@ BEGIN
         END IF;
     END IF;
     IF cardinality(folded) > 0 THEN
-        PERFORM cs_service_internal.sla_state_dues(folded);
         PERFORM cs_service_internal.sla_alerts_review(folded, since);
+        PERFORM cs_service_internal.sla_state_dues(folded);
     END IF;
     IF cardinality(folded) < cardinality(touched) THEN
         PERFORM cs_service_internal.sla_state_refold(
-            ARRAY(SELECT t FROM pg_catalog.unnest(touched) AS t WHERE t <> ALL (folded)), since);
+            ARRAY(SELECT pg_catalog.unnest(touched) EXCEPT SELECT pg_catalog.unnest(folded) ORDER BY 1), since);
     END IF;
     RETURN NULL;
 END
@@ -396,10 +401,10 @@ BEGIN
         ids := ARRAY(SELECT r.id FROM @extschema@.requests AS r
                       WHERE r.is_open AND r.policy IN (SELECT o.policy FROM sla_old_targets AS o));
     END IF;
-    PERFORM cs_service_internal.sla_state_dues(ids);
     IF TG_OP <> 'INSERT' THEN
         PERFORM cs_service_internal.sla_alerts_review(ids, '-infinity');
     END IF;
+    PERFORM cs_service_internal.sla_state_dues(ids);
     RETURN NULL;
 END
 $$;
