@@ -139,3 +139,12 @@ SELECT s.request_id, cs_service.paused_time(s.clock) AS paused, cs_service.elaps
  CROSS JOIN LATERAL (SELECT cs_service.sla_clock_agg(e.at, e.kind, r.calendar, r.pause_parties ORDER BY e.at, e.seq) AS clock
                        FROM cs_service_internal.sla_model_events AS e WHERE e.request_id = s.request_id) AS k
  WHERE s.request_id IN (801, 802) ORDER BY 1;
+
+-- ---- Clean up ------------------------------------------------------------------------------------
+SET cs_service.allow_history_rewrite = on;
+DELETE FROM cs_service.sla_alerts WHERE request_id BETWEEN 800 AND 899;
+DELETE FROM cs_service.requests WHERE id BETWEEN 800 AND 899;
+DELETE FROM cs_service.sla_targets WHERE policy LIKE 'party-%';
+DELETE FROM cs_service.sla_policies WHERE name LIKE 'party-%';
+DELETE FROM cs_service.calendars WHERE name = 'party-office';
+RESET cs_service.allow_history_rewrite;
