@@ -393,7 +393,9 @@ SELECT row_number() OVER (ORDER BY d.delivered_at, d.project_id, d.j), d.project
 --   first reply at D1 (over the first-response target for miss_fr of the team's requests),
 --   k client message / reply rounds (chat up to 9, e-mail 7, phone 5) spread up to the
 --   resolution at R (over the 24 h / 16 h target for miss_res); 30 % pause once for the
---   client (waiting_on_client, resumed 1-28 business hours later); 3 % (weak team 6 %) are
+--   client or (30 %) for a third party (waiting_on_client or
+--   waiting_on_third_party, resumed 1-28 business hours later; both stop the clock under the
+--   default pause parties, so the SLA time is the same); 3 % (weak team 6 %) are
 --   reopened after the resolution, answered and resolved again.
 -- SLA offsets become instants with business_add, so the SLA time the engine measures is the
 -- one chosen here.  A request whose last event would reach the as-of instant has its timeline
@@ -489,7 +491,7 @@ SELECT t.ev_base + 1 + x.pos, t.id,
             ELSE t.opened_at + (x.w - t.opened_at) * t.squeeze END,
        x.kind,
        CASE WHEN x.kind = 'customer_message' THEN t.cid
-            WHEN x.kind IN ('agent_reply', 'resolved', 'waiting_on_client') THEN t.manager END
+            WHEN x.kind IN ('agent_reply', 'resolved', 'waiting_on_client', 'waiting_on_third_party') THEN t.manager END
   FROM g_tl AS t
  CROSS JOIN LATERAL generate_series(0, t.n_ev - 1) AS e
  CROSS JOIN LATERAL (SELECT (e + 1) / 2 AS j, e - 2 * t.k - 2 - CASE WHEN t.paused THEN 2 ELSE 0 END AS ro) AS q
@@ -502,7 +504,8 @@ SELECT t.ev_base + 1 + x.pos, t.id,
         CASE WHEN e = 0 THEN 'agent_reply'
              WHEN e <= 2 * t.k THEN CASE WHEN e % 2 = 1 THEN 'customer_message' ELSE 'agent_reply' END
              WHEN e = 2 * t.k + 1 THEN 'resolved'
-             WHEN q.ro = -2 THEN 'waiting_on_client'
+             WHEN q.ro = -2 THEN CASE WHEN pg_temp.u(t.rk, 88) < 0.3 THEN 'waiting_on_third_party'
+                                      ELSE 'waiting_on_client' END
              WHEN q.ro = -1 THEN 'resumed'
              ELSE (ARRAY['reopened', 'agent_reply', 'resolved'])[q.ro + 1] END AS kind,
         CASE WHEN e <= 2 * t.k THEN

@@ -81,6 +81,25 @@ SELECT client_id, client_name, manager, round(sla_pct::numeric, 1) AS sla_pct, r
  LIMIT 10;
 
 \echo
+\echo '== Whom the requests waited on in October 2026 (wait_attribution; business hours, the clock stopped)'
+SELECT party, sum(requests_waiting) AS requests_waiting, round(sum(waited_minutes)::numeric / 60, 0) AS waited_hours,
+       round(sum(paused_minutes)::numeric / 60, 0) AS paused_hours
+  FROM cs_service.wait_attribution
+ WHERE month = '2026-10-01'
+ GROUP BY party
+ ORDER BY party;
+
+\echo
+\echo '== The five clients the agency waited on longest in October 2026, next to their NPS (client_scorecard)'
+SELECT client_id, client_name, round(client_wait_minutes::numeric / 60, 1) AS waited_on_client_hours,
+       round(client_wait_share_pct::numeric, 0) AS share_of_waits_pct, round(nps::numeric, 0) AS nps,
+       round(sla_pct::numeric, 1) AS sla_pct
+  FROM cs_service.client_scorecard
+ WHERE month = '2026-10-01'
+ ORDER BY client_wait_minutes DESC, client_id
+ LIMIT 5;
+
+\echo
 \echo '== Retention, early churn (ended within 60 days of signing), repeat orders, realised LTV per signing cohort'
 SELECT month, clients_start AS start, clients_new AS new, clients_ended AS ended, clients_end AS "end",
        round(retention_pct::numeric, 1) AS retention_pct,

@@ -29,6 +29,7 @@ INSERT INTO cs_service.activities (manager, client_id, kind, at, report_sent_at)
     ('ivan', 'a', 'status', '2026-03-06 11:00+03', NULL), ('olga', 'b', 'status', '2026-03-20 11:00+03', NULL);
 INSERT INTO cs_service.requests (id, opened_at, channel, client) VALUES (2, '2026-03-03 10:00+03', 'email', 'b');
 INSERT INTO cs_service.request_events (request_id, at, kind) VALUES
+    (2, '2026-03-03 11:00+03', 'waiting_on_client'), (2, '2026-03-03 13:30+03', 'customer_message'),
     (2, '2026-03-03 15:00+03', 'agent_reply'), (2, '2026-03-04 10:00+03', 'resolved');
 CREATE SCHEMA crm;
 CREATE TABLE crm.answers (id int PRIMARY KEY, client text, at timestamptz, kind text, score int);
@@ -47,6 +48,14 @@ SELECT 'tc ' || level || ' ' || month || ' ' || team || ' ' || coalesce(manager,
   FROM cs_service.team_scorecard ORDER BY level, month, team, manager;
 SELECT 'sl ' || grain || ' ' || period || ' ' || metric || ' ' || coalesce(client, '-') || ' ' || requests || ' ' || met || ' ' || pending
   FROM cs_service.sla_compliance ORDER BY grain, period, metric, client;
+SQL
+}
+measure_waits() {	# 0.3.0's waits per party, in the scorecard and wait_attribution
+	psql -X -At -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
+SELECT 'cw ' || month || ' ' || client_id || ' ' || client_wait_minutes || ' ' || coalesce(client_wait_share_pct::text, '-')
+  FROM cs_service.client_scorecard ORDER BY month, client_id;
+SELECT 'wa ' || month || ' ' || client || ' ' || party || ' ' || waited_minutes || ' ' || paused_minutes
+  FROM cs_service.wait_attribution ORDER BY month, client, party;
 SQL
 }
 
@@ -79,6 +88,7 @@ agency_data | q "$from020" >/dev/null
 measure "$from020" >"$tmp/before"
 q "$from020" -c 'ALTER EXTENSION cs_service UPDATE'
 measure "$from020" >"$tmp/after"
+measure_waits "$from020" >"$tmp/after-waits"
 # a fresh install with the same rows and binding (bound views and zone are user state)
 q "$fresh" <<'SQL'
 CREATE EXTENSION cs_service;
@@ -92,6 +102,7 @@ INSERT INTO cs_service.request_events (request_id, at, kind) VALUES (1, '2026-03
 SQL
 agency_data | q "$fresh" >/dev/null
 measure "$fresh" >"$tmp/fresh-measure"
+measure_waits "$fresh" >"$tmp/fresh-waits"
 
 # Every member object of the extension with its definition.
 catalog() {
@@ -153,6 +164,12 @@ if ! diff -u "$tmp/fresh-measure" "$tmp/after" >/dev/null; then
 	exit 1
 fi
 echo "ok - 0.2.0 data (rollups, a bound CRM source) measured the same after the update, and as by a fresh install ($(grep -c . "$tmp/after") rows of client_scorecard, team_scorecard, sla_compliance)"
+if ! grep -q '^cw 2026-03-01 b 150 100$' "$tmp/after-waits" || ! diff -u "$tmp/fresh-waits" "$tmp/after-waits" >/dev/null; then
+	echo "not ok - the waits of 0.2.0's requests (150 business minutes on client b in March) after the update, then a fresh install:"
+	cat "$tmp/after-waits"; diff -u "$tmp/fresh-waits" "$tmp/after-waits" | head -20
+	exit 1
+fi
+echo "ok - the waits of 0.2.0's requests are in the updated rollups and wait_attribution, as in a fresh install ($(grep -c . "$tmp/after-waits") rows)"
 
 got=$(psql -X -At -v ON_ERROR_STOP=1 -d "$from010" -c "SELECT count(*) || ' ' || sum(met) FROM cs_service.sla_compliance WHERE grain = 'month' AND client = 'a' AND metric = 'first_response'")
 if [ "$got" != "1 1" ]; then

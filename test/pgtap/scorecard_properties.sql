@@ -5,7 +5,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cs_service;
-SELECT plan(91);
+SELECT plan(94);
 SET LOCAL timezone = 'UTC';
 UPDATE cs_service.report_settings SET zone = 'Europe/Moscow';
 DELETE FROM cs_service.clients;   -- (rolled back at the end) the counts below are over this file's clients
@@ -349,7 +349,8 @@ WITH a AS (
            cs_service.sla_pct(response) AS response_pct, cs_service.sla_total(response) AS response_total,
            cs_service.percentile(first_response, 0.5) AS fr_median, cs_service.duration_count(first_response) AS fr_n,
            projects_delivered, projects_on_time, projects_within_budget, deliverables, deliverables_passed,
-           escalations, complaints, activities, qa_reviewed, qa_passed, rhythm_due, rhythm_on_time, rhythm_pending
+           escalations, complaints, activities, qa_reviewed, qa_passed, rhythm_due, rhythm_on_time, rhythm_pending,
+           waited_client_seconds, waited_third_party_seconds, waited_internal_seconds, waits_running
       FROM cs_service_internal.scorecard_monthly),
 b AS (
     SELECT month, client_id, cs_service.nps(nps), cs_service.csat(csat), cs_service.ces(ces),
@@ -358,7 +359,8 @@ b AS (
            cs_service.sla_pct(response), cs_service.sla_total(response),
            cs_service.percentile(first_response, 0.5), cs_service.duration_count(first_response),
            projects_delivered, projects_on_time, projects_within_budget, deliverables, deliverables_passed,
-           escalations, complaints, activities, qa_reviewed, qa_passed, rhythm_due, rhythm_on_time, rhythm_pending
+           escalations, complaints, activities, qa_reviewed, qa_passed, rhythm_due, rhythm_on_time, rhythm_pending,
+           waited_client_seconds, waited_third_party_seconds, waited_internal_seconds, waits_running
       FROM cs_service_internal.scorecard_monthly_raw)
 SELECT (SELECT count(*) FROM (SELECT * FROM a EXCEPT ALL SELECT * FROM b) AS x)
      + (SELECT count(*) FROM (SELECT * FROM b EXCEPT ALL SELECT * FROM a) AS y)
@@ -421,9 +423,30 @@ SELECT e.request_id, e.at + x.d, x.kind FROM cs_service.request_events AS e
  CROSS JOIN (VALUES (interval '1 day', 'reopened'), (interval '1 day 2 hours', 'resolved')) AS x (d, kind)
  WHERE e.kind = 'resolved' AND e.request_id % 6 = 0;
 UPDATE cs_service.request_events SET at = at + interval '1 hour' WHERE kind = 'agent_reply' AND request_id % 5 = 0;
+-- waits on each party, back-dated into past requests, and one moved to another party
+INSERT INTO cs_service.request_events (request_id, at, kind)
+SELECT r.id, r.opened_at + x.d, x.kind FROM cs_service.requests AS r
+ CROSS JOIN (VALUES (interval '20 minutes', 'waiting_on_internal'), (interval '50 minutes', 'waiting_on_third_party'),
+                    (interval '80 minutes', 'resumed'), (interval '100 minutes', 'waiting_on_client'),
+                    (interval '130 minutes', 'customer_message')) AS x (d, kind)
+ WHERE r.id % 4 = 1 AND r.opened_at < '2026-10-01'
+ON CONFLICT DO NOTHING;
+UPDATE cs_service.request_events SET kind = 'waiting_on_internal' WHERE kind = 'waiting_on_client' AND request_id % 3 = 0;
 SELECT ok(pg_temp.monthly_diff() > 0, 'request_events: the changes show in the raw rows at once, not yet in the rollups');
 SELECT is(pg_temp.refresh_and_diff(), 0::bigint,
-          'request_events: after a refresh scorecard_monthly = scorecard_monthly_raw (resolutions removed, reopened and resolved again, replies moved), no past day queued');
+          'request_events: after a refresh scorecard_monthly = scorecard_monthly_raw (resolutions removed, reopened and resolved again, replies moved, waits on each party added and moved), no past day queued');
+SELECT ok((SELECT sum(waited_third_party_seconds) > 0 AND sum(waited_internal_seconds) > 0 AND sum(waited_client_seconds) > 0
+             FROM cs_service_internal.scorecard_monthly),
+          'request_events: the rollups hold business time waited on each party');
+SELECT is((SELECT count(*) FROM cs_service.client_scorecard AS s
+            CROSS JOIN LATERAL (
+                   SELECT coalesce(sum(x.waited_minutes) FILTER (WHERE x.party = 'client'), 0) AS client_minutes,
+                          100 * sum(x.waited_minutes) FILTER (WHERE x.party = 'client') / NULLIF(sum(x.waited_minutes), 0) AS share
+                     FROM cs_service.wait_attribution AS x WHERE x.month = s.month AND x.client = s.client_id) AS w
+            WHERE abs(s.client_wait_minutes - w.client_minutes) >= 1.0 / 60
+               OR (s.client_wait_share_pct IS NULL) <> (w.share IS NULL)
+               OR abs(s.client_wait_share_pct - w.share) >= 0.01),
+          0::bigint, 'client_scorecard: the minutes waited on the client and the client''s share equal wait_attribution, to the second, every client and month');
 
 -- projects
 INSERT INTO cs_service.projects (client_id, name, budget, spent, due_at, delivered_at)
@@ -538,8 +561,15 @@ SELECT set_eq('SELECT r::text FROM cs_service_internal.rollup_daily AS r', 'SELE
 SELECT set_eq('SELECT r::text FROM cs_service_internal.rollup_monthly AS r', 'SELECT r FROM incremental_monthly',
               'rollups: rebuild gives the same rollup_monthly as the incremental refreshes');
 SELECT is(pg_temp.monthly_diff(), 0::bigint, 'rollups: scorecard_monthly = scorecard_monthly_raw after the rebuild');
--- A second incremental refresh with nothing queued recomputes nothing and changes nothing.
-SELECT is(cs_service.refresh_rollups(), 0::bigint, 'rollups: a refresh with nothing queued recomputes no day');
+-- A second incremental refresh with nothing queued recomputes only the days with something
+-- still running (here: a few waits of open requests, which grow) and changes nothing.
+SELECT ok((SELECT count(*) FROM cs_service_internal.rollup_daily WHERE waits_running > 0) > 0,
+          'rollups: some days hold a wait still running');
+SELECT is(cs_service.refresh_rollups(),
+          (SELECT count(*) FROM (SELECT period, client_id FROM cs_service_internal.rollup_daily
+                                  WHERE sla_pending > 0 OR rhythm_pending > 0 OR waits_running > 0
+                                 UNION SELECT day, NULL FROM cs_service_internal.rollup_sla_daily WHERE pending > 0) AS x),
+          'rollups: a refresh with nothing queued recomputes only the days with something still running');
 SELECT set_eq('SELECT r::text FROM cs_service_internal.rollup_monthly AS r', 'SELECT r FROM incremental_monthly',
               'rollups: ... and leaves rollup_monthly as it was');
 

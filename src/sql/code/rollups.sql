@@ -33,7 +33,7 @@ COMMENT ON VIEW cs_service_internal.client_settings IS
 -- ---- The counters, as lists of SQL ------------------------------------------------------------------
 -- Every list of the counters below (a merge of rows, the columns of a generated view) is made from
 -- the attributes of cs_service_internal.scorecard_row, so a counter is named once, there.
---   plain: alias.c, ...                     merge: rollup(alias.c) / sum(alias.c)::int4 AS c, ...
+--   plain: alias.c, ...                     merge: rollup(alias.c) / sum(alias.c)::int4 (int8) AS c, ...
 --   zero:  alias.c / coalesce(alias.c, 0)::int8 AS c, ...   (a row that may be missing: 0, not NULL)
 --   total: rollup(alias.c) / sum(alias.c)::int8 AS c, ...   (over the zero form)
 CREATE FUNCTION cs_service_internal.counter_list(alias pg_catalog.text, how pg_catalog.text)
@@ -52,12 +52,13 @@ BEGIN
     SELECT string_agg(
                CASE
                    WHEN how = 'plain' THEN format('%s.%I', alias, a.attname)
-                   WHEN a.atttypid <> 'pg_catalog.int4'::regtype AND how = 'zero'
+                   WHEN a.atttypid NOT IN ('pg_catalog.int4'::regtype, 'pg_catalog.int8'::regtype) AND how = 'zero'
                        THEN format('%s.%I', alias, a.attname)
-                   WHEN a.atttypid <> 'pg_catalog.int4'::regtype
+                   WHEN a.atttypid NOT IN ('pg_catalog.int4'::regtype, 'pg_catalog.int8'::regtype)
                        THEN format('@extschema@.rollup(%s.%I) AS %I', alias, a.attname, a.attname)
                    WHEN how = 'merge'
-                       THEN format('pg_catalog.sum(%s.%I)::pg_catalog.int4 AS %I', alias, a.attname, a.attname)
+                       THEN format('pg_catalog.sum(%s.%I)::%s AS %I', alias, a.attname,
+                                   pg_catalog.format_type(a.atttypid, NULL), a.attname)
                    WHEN how = 'zero'
                        THEN format('coalesce(%s.%I, 0)::pg_catalog.int8 AS %I', alias, a.attname, a.attname)
                    ELSE format('pg_catalog.sum(%s.%I)::pg_catalog.int8 AS %I', alias, a.attname, a.attname)
@@ -187,8 +188,24 @@ BEGIN
           FROM act AS a
           LEFT JOIN rhythm AS r ON r.activity_id = a.activity_id
          GROUP BY 1, 2),
+    -- the business time the requests opened in the range waited on each party, up to now for
+    -- a wait still running (counted in waits_running: their days are looked at again; other
+    -- waits change only by an event, which queues the day)
+    wts AS (
+        SELECT pg_catalog.timezone(z.zone, rc.opened_at)::pg_catalog.date AS day, rc.client AS client_id,
+               pg_catalog.sum(pg_catalog.date_part('epoch', @extschema@.waited_time(rc.clock, 'client')))::pg_catalog.int8
+                   AS waited_client_seconds,
+               pg_catalog.sum(pg_catalog.date_part('epoch', @extschema@.waited_time(rc.clock, 'third_party')))::pg_catalog.int8
+                   AS waited_third_party_seconds,
+               pg_catalog.sum(pg_catalog.date_part('epoch', @extschema@.waited_time(rc.clock, 'internal')))::pg_catalog.int8
+                   AS waited_internal_seconds,
+               pg_catalog.count(*) FILTER (WHERE @extschema@.waiting_on(rc.clock) IS NOT NULL)::pg_catalog.int4 AS waits_running
+          FROM cs_service_internal.sla_request_clocks AS rc, z
+         WHERE rc.opened_at >= lo AND rc.opened_at < hi AND rc.opened_at <= z.asof AND rc.client IS NOT NULL
+         GROUP BY 1, 2),
     keys AS (
-        SELECT k.day, k.client_id FROM sla AS k
+        SELECT k.day, k.client_id FROM wts AS k
+        UNION SELECT k.day, k.client_id FROM sla AS k
         UNION SELECT k.day, k.client_id FROM srv AS k
         UNION SELECT k.day, k.client_id FROM prj AS k
         UNION SELECT k.day, k.client_id FROM dlv AS k
@@ -203,8 +220,11 @@ BEGIN
            coalesce(esc.escalations, 0), coalesce(cmp.complaints, 0),
            coalesce(acts.activities, 0), coalesce(acts.qa_reviewed, 0), coalesce(acts.qa_passed, 0),
            coalesce(acts.rhythm_due, 0), coalesce(acts.rhythm_on_time, 0),
-           coalesce(acts.rhythm_pending, 0)
+           coalesce(acts.rhythm_pending, 0),
+           coalesce(wts.waited_client_seconds, 0), coalesce(wts.waited_third_party_seconds, 0),
+           coalesce(wts.waited_internal_seconds, 0), coalesce(wts.waits_running, 0)
       FROM keys AS k
+      LEFT JOIN wts ON wts.day = k.day AND wts.client_id = k.client_id
       LEFT JOIN sla ON sla.day = k.day AND sla.client_id = k.client_id
       LEFT JOIN srv ON srv.day = k.day AND srv.client_id = k.client_id
       LEFT JOIN prj ON prj.day = k.day AND prj.client_id = k.client_id
@@ -530,7 +550,7 @@ BEGIN
         INSERT INTO pg_temp.cs_rollup_work SELECT DISTINCT t.day, t.client_id FROM taken AS t;
         INSERT INTO pg_temp.cs_rollup_work
         SELECT r.period, r.client_id FROM cs_service_internal.rollup_daily AS r
-         WHERE r.sla_pending > 0 OR r.rhythm_pending > 0
+         WHERE r.sla_pending > 0 OR r.rhythm_pending > 0 OR r.waits_running > 0
         UNION
         SELECT DISTINCT r.day, NULL FROM cs_service_internal.rollup_sla_daily AS r WHERE r.pending > 0;
 

@@ -78,7 +78,8 @@ BEGIN
               FROM cs_service_internal.scorecard_factors AS f GROUP BY f.part) AS p;
     EXECUTE format($v$
 CREATE VIEW cs_service_internal.scorecard_values WITH (security_invoker = true) AS
-SELECT s.level, s.month, s.client_id, s.name, s.manager, s.team, s.clients, v.nps, v.csat, v.ces,
+SELECT s.level, s.month, s.client_id, s.name, s.manager, s.team, s.clients, v.nps,
+       v.client_wait_minutes, v.client_wait_share_pct, v.csat, v.ces,
        v.survey_answers, v.sla_pct, v.sla_decided, v.response_pct,
        v.first_response_median_minutes, v.first_response_p90_minutes, v.deliverable_quality_pct,
        s.projects_delivered, v.on_time_pct, v.within_budget_pct, s.escalations, s.complaints,
@@ -96,6 +97,10 @@ SELECT s.level, s.month, s.client_id, s.name, s.manager, s.team, s.clients, v.np
  -- service score all of them again); the sums below are plain arithmetic on them
  CROSS JOIN LATERAL (
         SELECT @extschema@.nps(s.nps) AS nps,
+               s.waited_client_seconds / 60.0::pg_catalog.float8 AS client_wait_minutes,
+               100.0::pg_catalog.float8 * s.waited_client_seconds
+                   / NULLIF(s.waited_client_seconds + s.waited_third_party_seconds + s.waited_internal_seconds, 0)
+                   AS client_wait_share_pct,
                @extschema@.csat(s.csat) AS csat,
                @extschema@.ces(s.ces) AS ces,
                coalesce(@extschema@.responses(s.nps), 0) + coalesce(@extschema@.responses(s.csat), 0)
@@ -123,7 +128,8 @@ COMMENT ON VIEW cs_service_internal.scorecard_values IS
 
 CREATE VIEW @extschema@.client_scorecard WITH (security_invoker = true) AS
 SELECT v.month, v.client_id, v.name AS client_name, v.manager, v.team,
-       v.nps, v.csat, v.ces, v.survey_answers, v.sla_pct, v.sla_decided,
+       v.nps, v.client_wait_minutes, v.client_wait_share_pct, v.csat, v.ces, v.survey_answers,
+       v.sla_pct, v.sla_decided,
        v.first_response_median_minutes, v.first_response_p90_minutes,
        v.deliverable_quality_pct, v.projects_delivered, v.on_time_pct, v.within_budget_pct,
        v.escalations, v.complaints, v.activities, v.qa_reviewed, v.qa_pass_pct, v.rhythm_pct,
@@ -133,11 +139,12 @@ SELECT v.month, v.client_id, v.name AS client_name, v.manager, v.team,
  WHERE v.level = 'client';
 
 COMMENT ON VIEW @extschema@.client_scorecard IS
-'Per month and client: NPS, CSAT, CES, SLA %, first-response median and p90 (business minutes), deliverable quality, on-time and within-budget %, escalations, complaints, QA pass and rhythm %, and the weighted service score 0..100 with its contract, competence and communication parts';
+'Per month and client: NPS, the business minutes the month''s requests waited on the client and the client''s share of all their waiting (%), CSAT, CES, SLA %, first-response median and p90 (business minutes), deliverable quality, on-time and within-budget %, escalations, complaints, QA pass and rhythm %, and the weighted service score 0..100 with its contract, competence and communication parts';
 
 CREATE VIEW @extschema@.team_scorecard WITH (security_invoker = true) AS
 SELECT v.level, v.month, v.team, v.manager, v.clients,
-       v.nps, v.csat, v.ces, v.survey_answers, v.sla_pct, v.sla_decided,
+       v.nps, v.client_wait_minutes, v.client_wait_share_pct, v.csat, v.ces, v.survey_answers,
+       v.sla_pct, v.sla_decided,
        v.first_response_median_minutes, v.first_response_p90_minutes,
        v.deliverable_quality_pct, v.projects_delivered, v.on_time_pct, v.within_budget_pct,
        v.escalations, v.complaints, v.activities, v.qa_reviewed, v.qa_pass_pct, v.rhythm_pct,

@@ -9,7 +9,7 @@
 -- This type is THE list of those numbers, the counters: the daily and the monthly rollup are
 -- tables of it, and every merge of rows (a month of days, the raw days after the watermark, a
 -- team of clients) is generated from its attributes by cs_service_internal.counter_list().  A
--- summary counter merges with cs_service.rollup(), an int4 counter with sum().  To add a
+-- summary counter merges with cs_service.rollup(), an int4 or int8 counter with sum().  To add a
 -- counter: add the attribute here (an upgrade: ALTER TYPE ... ADD ATTRIBUTE ... CASCADE) and
 -- compute it in cs_service_internal.scorecard_daily_raw().
 CREATE TYPE cs_service_internal.scorecard_row AS (
@@ -34,7 +34,13 @@ CREATE TYPE cs_service_internal.scorecard_row AS (
     qa_passed              pg_catalog.int4,
     rhythm_due             pg_catalog.int4,              -- decided rhythm obligations
     rhythm_on_time         pg_catalog.int4,
-    rhythm_pending         pg_catalog.int4               -- undecided (a meeting report not yet due)
+    rhythm_pending         pg_catalog.int4,              -- undecided (a meeting report not yet due)
+    -- business seconds the requests opened that day waited on each party (wait_attribution),
+    -- as of the last computation; waits_running counts those whose wait still runs (it grows)
+    waited_client_seconds      pg_catalog.int8,
+    waited_third_party_seconds pg_catalog.int8,
+    waited_internal_seconds    pg_catalog.int8,
+    waits_running          pg_catalog.int4
 );
 
 COMMENT ON TYPE cs_service_internal.scorecard_row IS
@@ -45,7 +51,7 @@ CREATE TABLE cs_service_internal.rollup_daily OF cs_service_internal.scorecard_r
 
 -- the days refresh_rollups() re-examines every run: a few rows, found without reading the rest
 CREATE INDEX rollup_daily_pending ON cs_service_internal.rollup_daily (period, client_id)
-    WHERE sla_pending > 0 OR rhythm_pending > 0;
+    WHERE sla_pending > 0 OR rhythm_pending > 0 OR waits_running > 0;
 
 COMMENT ON TABLE cs_service_internal.rollup_daily IS
 'Scorecard counters per local day (period, report zone) and client for finished days, kept by cs_service.refresh_rollups()';
