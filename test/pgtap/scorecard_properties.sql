@@ -350,7 +350,7 @@ WITH a AS (
            cs_service.percentile(first_response, 0.5) AS fr_median, cs_service.duration_count(first_response) AS fr_n,
            projects_delivered, projects_on_time, projects_within_budget, deliverables, deliverables_passed,
            escalations, complaints, activities, qa_reviewed, qa_passed, rhythm_due, rhythm_on_time, rhythm_pending,
-           waited_client_seconds, waited_third_party_seconds, waited_internal_seconds, waits_running
+           waited_client_us, waited_third_party_us, waited_internal_us, waits_running
       FROM cs_service_internal.scorecard_monthly),
 b AS (
     SELECT month, client_id, cs_service.nps(nps), cs_service.csat(csat), cs_service.ces(ces),
@@ -360,7 +360,7 @@ b AS (
            cs_service.percentile(first_response, 0.5), cs_service.duration_count(first_response),
            projects_delivered, projects_on_time, projects_within_budget, deliverables, deliverables_passed,
            escalations, complaints, activities, qa_reviewed, qa_passed, rhythm_due, rhythm_on_time, rhythm_pending,
-           waited_client_seconds, waited_third_party_seconds, waited_internal_seconds, waits_running
+           waited_client_us, waited_third_party_us, waited_internal_us, waits_running
       FROM cs_service_internal.scorecard_monthly_raw)
 SELECT (SELECT count(*) FROM (SELECT * FROM a EXCEPT ALL SELECT * FROM b) AS x)
      + (SELECT count(*) FROM (SELECT * FROM b EXCEPT ALL SELECT * FROM a) AS y)
@@ -435,7 +435,7 @@ UPDATE cs_service.request_events SET kind = 'waiting_on_internal' WHERE kind = '
 SELECT ok(pg_temp.monthly_diff() > 0, 'request_events: the changes show in the raw rows at once, not yet in the rollups');
 SELECT is(pg_temp.refresh_and_diff(), 0::bigint,
           'request_events: after a refresh scorecard_monthly = scorecard_monthly_raw (resolutions removed, reopened and resolved again, replies moved, waits on each party added and moved), no past day queued');
-SELECT ok((SELECT sum(waited_third_party_seconds) > 0 AND sum(waited_internal_seconds) > 0 AND sum(waited_client_seconds) > 0
+SELECT ok((SELECT sum(waited_third_party_us) > 0 AND sum(waited_internal_us) > 0 AND sum(waited_client_us) > 0
              FROM cs_service_internal.scorecard_monthly),
           'request_events: the rollups hold business time waited on each party');
 SELECT is((SELECT count(*) FROM cs_service.client_scorecard AS s

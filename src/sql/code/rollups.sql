@@ -193,12 +193,12 @@ BEGIN
     -- waits change only by an event, which queues the day)
     wts AS (
         SELECT pg_catalog.timezone(z.zone, rc.opened_at)::pg_catalog.date AS day, rc.client AS client_id,
-               pg_catalog.sum(pg_catalog.date_part('epoch', @extschema@.waited_time(rc.clock, 'client')))::pg_catalog.int8
-                   AS waited_client_seconds,
-               pg_catalog.sum(pg_catalog.date_part('epoch', @extschema@.waited_time(rc.clock, 'third_party')))::pg_catalog.int8
-                   AS waited_third_party_seconds,
-               pg_catalog.sum(pg_catalog.date_part('epoch', @extschema@.waited_time(rc.clock, 'internal')))::pg_catalog.int8
-                   AS waited_internal_seconds,
+               pg_catalog.sum(EXTRACT(epoch FROM @extschema@.waited_time(rc.clock, 'client')) * 1000000)::pg_catalog.int8
+                   AS waited_client_us,
+               pg_catalog.sum(EXTRACT(epoch FROM @extschema@.waited_time(rc.clock, 'third_party')) * 1000000)::pg_catalog.int8
+                   AS waited_third_party_us,
+               pg_catalog.sum(EXTRACT(epoch FROM @extschema@.waited_time(rc.clock, 'internal')) * 1000000)::pg_catalog.int8
+                   AS waited_internal_us,
                pg_catalog.count(*) FILTER (WHERE @extschema@.waiting_on(rc.clock) IS NOT NULL)::pg_catalog.int4 AS waits_running
           FROM cs_service_internal.sla_request_clocks AS rc, z
          WHERE rc.opened_at >= lo AND rc.opened_at < hi AND rc.opened_at <= z.asof AND rc.client IS NOT NULL
@@ -221,8 +221,8 @@ BEGIN
            coalesce(acts.activities, 0), coalesce(acts.qa_reviewed, 0), coalesce(acts.qa_passed, 0),
            coalesce(acts.rhythm_due, 0), coalesce(acts.rhythm_on_time, 0),
            coalesce(acts.rhythm_pending, 0),
-           coalesce(wts.waited_client_seconds, 0), coalesce(wts.waited_third_party_seconds, 0),
-           coalesce(wts.waited_internal_seconds, 0), coalesce(wts.waits_running, 0)
+           coalesce(wts.waited_client_us, 0), coalesce(wts.waited_third_party_us, 0),
+           coalesce(wts.waited_internal_us, 0), coalesce(wts.waits_running, 0)
       FROM keys AS k
       LEFT JOIN wts ON wts.day = k.day AND wts.client_id = k.client_id
       LEFT JOIN sla ON sla.day = k.day AND sla.client_id = k.client_id

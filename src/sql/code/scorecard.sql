@@ -97,9 +97,9 @@ SELECT s.level, s.month, s.client_id, s.name, s.manager, s.team, s.clients, v.np
  -- service score all of them again); the sums below are plain arithmetic on them
  CROSS JOIN LATERAL (
         SELECT @extschema@.nps(s.nps) AS nps,
-               s.waited_client_seconds / 60.0::pg_catalog.float8 AS client_wait_minutes,
-               100.0::pg_catalog.float8 * s.waited_client_seconds
-                   / NULLIF(s.waited_client_seconds + s.waited_third_party_seconds + s.waited_internal_seconds, 0)
+               s.waited_client_us / 60e6::pg_catalog.float8 AS client_wait_minutes,
+               100.0::pg_catalog.float8 * s.waited_client_us
+                   / NULLIF(s.waited_client_us + s.waited_third_party_us + s.waited_internal_us, 0)
                    AS client_wait_share_pct,
                @extschema@.csat(s.csat) AS csat,
                @extschema@.ces(s.ces) AS ces,

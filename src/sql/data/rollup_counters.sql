@@ -35,11 +35,11 @@ CREATE TYPE cs_service_internal.scorecard_row AS (
     rhythm_due             pg_catalog.int4,              -- decided rhythm obligations
     rhythm_on_time         pg_catalog.int4,
     rhythm_pending         pg_catalog.int4,              -- undecided (a meeting report not yet due)
-    -- business seconds the requests opened that day waited on each party (wait_attribution),
+    -- business time (microseconds: exact sums) the requests opened that day waited on each party,
     -- as of the last computation; waits_running counts those whose wait still runs (it grows)
-    waited_client_seconds      pg_catalog.int8,
-    waited_third_party_seconds pg_catalog.int8,
-    waited_internal_seconds    pg_catalog.int8,
+    waited_client_us       pg_catalog.int8,
+    waited_third_party_us pg_catalog.int8,
+    waited_internal_us     pg_catalog.int8,
     waits_running          pg_catalog.int4
 );
 
