@@ -30,7 +30,7 @@ OBJS       = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 # Install order: the data objects, then the code (each file only uses what comes before it).
 SQL_DATA   = $(addprefix src/sql/data/,schema.sql calendar.sql metrics.sql sla_clock.sql \
                sla_policies.sql sla_model.sql sla_sources.sql sla_alerts.sql sla_state.sql scorecard_factors.sql agency.sql \
-               rollup_counters.sql rollups.sql rollup_sla_monthly.sql)
+               rollup_counters.sql rollups.sql rollup_sla_monthly.sql rollup_team_monthly.sql)
 SQL_CODE   = $(addprefix src/sql/code/,calendar.sql sla_clock.sql sla_policies.sql sla_model.sql \
                agency.sql sla_sources.sql sla_views.sql sla_state.sql sla_alerts.sql rollups.sql scorecard.sql \
                report.sql)
@@ -38,7 +38,7 @@ SQL_ROLES  = src/sql/roles.sql
 # 0.2.0 -> 0.3.0: the data changes, the new factor list, counter and SLA state tables, the rows, all
 # the code, then the stored SLA state folded from the existing logs.
 UPGRADE_0_3_PARTS = src/sql/upgrade/0.2.0--0.3.0.sql src/sql/data/scorecard_factors.sql src/sql/data/rollup_counters.sql \
-               src/sql/data/sla_state.sql src/sql/data/rollup_sla_monthly.sql src/sql/upgrade/0.2.0--0.3.0-rows.sql $(SQL_CODE) \
+               src/sql/data/sla_state.sql src/sql/data/rollup_sla_monthly.sql src/sql/data/rollup_team_monthly.sql src/sql/upgrade/0.2.0--0.3.0-rows.sql $(SQL_CODE) \
                src/sql/upgrade/0.2.0--0.3.0-state.sql $(SQL_ROLES)
 
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql sql/$(EXTENSION)--0.2.0--0.3.0.sql

@@ -63,11 +63,14 @@ GRANT SELECT ON cs_service_internal.sla_model_requests, cs_service_internal.sla_
     cs_service_internal.scorecard_summaries, cs_service_internal.scorecard_values,
     cs_service_internal.rollup_daily, cs_service_internal.rollup_monthly,
     cs_service_internal.rollup_state, cs_service_internal.rollup_sla_daily,
-    cs_service_internal.sla_monthly, cs_service_internal.rollup_sla_monthly
+    cs_service_internal.sla_monthly, cs_service_internal.rollup_sla_monthly,
+    cs_service_internal.rollup_team_bound, cs_service_internal.scorecard_groups_live,
+    cs_service_internal.rollup_team_monthly, cs_service_internal.rollup_team_clients
     TO cs_service_bi, cs_service_writer;
 GRANT SELECT ON cs_service_internal.scorecard_monthly_raw TO cs_service_writer;
 GRANT SELECT, INSERT, DELETE ON cs_service_internal.rollup_daily, cs_service_internal.rollup_monthly,
     cs_service_internal.rollup_sla_daily, cs_service_internal.rollup_sla_monthly,
+    cs_service_internal.rollup_team_monthly, cs_service_internal.rollup_team_clients,
     cs_service_internal.rollup_queue TO cs_service_writer;
 GRANT UPDATE ON cs_service_internal.rollup_state TO cs_service_writer;
 

@@ -5,7 +5,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cs_service;
-SELECT plan(94);
+SELECT plan(107);
 SET LOCAL timezone = 'UTC';
 UPDATE cs_service.report_settings SET zone = 'Europe/Moscow';
 DELETE FROM cs_service.clients;   -- (rolled back at the end) the counts below are over this file's clients
@@ -370,7 +370,70 @@ LANGUAGE sql AS $$
 SELECT count(*) FROM cs_service_internal.rollup_queue WHERE day < timezone(cs_service.report_zone(), now())::date
 $$;
 
+-- The manager and team rows (stored for the closed months, merged live for the others, or for
+-- every month while the clients' assignment differs from the stored one) against the client rows
+-- merged here per month, manager and team and per month and team: rows that differ, through the
+-- accessors.  (monthly_diff proves the client rows equal the raw rows.)
+CREATE FUNCTION pg_temp.team_diff() RETURNS bigint
+LANGUAGE sql AS $$
+WITH c AS (SELECT * FROM cs_service_internal.scorecard_summaries WHERE level = 'client'),
+merged AS (
+    SELECT m.*
+      FROM (SELECT 'manager' AS level, month, manager, team, count(*) AS clients,
+                   cs_service.rollup(nps) AS nps, cs_service.rollup(csat) AS csat, cs_service.rollup(sla) AS sla,
+                   cs_service.rollup(first_response) AS fr, sum(activities) AS activities,
+                   sum(escalations) AS escalations, sum(rhythm_on_time) AS rhythm_on_time,
+                   sum(waited_client_us) AS waited_client_us, sum(waited_third_party_us) AS waited_third_party_us
+              FROM c GROUP BY month, manager, team
+            UNION ALL
+            SELECT 'team', month, NULL, team, count(*), cs_service.rollup(nps), cs_service.rollup(csat),
+                   cs_service.rollup(sla), cs_service.rollup(first_response), sum(activities), sum(escalations),
+                   sum(rhythm_on_time), sum(waited_client_us), sum(waited_third_party_us)
+              FROM c GROUP BY month, team) AS m),
+a AS (SELECT level, month, manager, team, clients, cs_service.nps(nps) AS nps, cs_service.responses(nps) AS nps_n,
+             cs_service.csat(csat) AS csat, cs_service.sla_total(sla) AS sla_total, cs_service.sla_met(sla) AS sla_met,
+             cs_service.duration_count(fr) AS fr_n, cs_service.percentile(fr, 0.9) AS fr_p90,
+             activities::bigint AS activities, escalations::bigint AS escalations,
+             rhythm_on_time::bigint AS rhythm_on_time, waited_client_us::bigint AS waited_client_us,
+             waited_third_party_us::bigint AS waited_third_party_us
+        FROM merged),
+b AS (SELECT level, month, manager, team, clients, cs_service.nps(nps), cs_service.responses(nps),
+             cs_service.csat(csat), cs_service.sla_total(sla), cs_service.sla_met(sla),
+             cs_service.duration_count(first_response), cs_service.percentile(first_response, 0.9),
+             activities, escalations, rhythm_on_time, waited_client_us, waited_third_party_us
+        FROM cs_service_internal.scorecard_summaries WHERE level IN ('manager', 'team'))
+SELECT (SELECT count(*) FROM (SELECT * FROM a EXCEPT ALL SELECT * FROM b) AS x)
+     + (SELECT count(*) FROM (SELECT * FROM b EXCEPT ALL SELECT * FROM a) AS y)
+$$;
+
 SELECT ok(cs_service.refresh_rollups() > 500, 'rollups: the first refresh builds the daily rows');
+SELECT is((SELECT closed_before FROM cs_service_internal.rollup_team_bound),
+          date_trunc('month', timezone('Europe/Moscow', now()))::date,
+          'rollups: the manager and team rows are read as stored before this month');
+SELECT ok((SELECT count(*) FROM cs_service_internal.rollup_team_monthly WHERE level = 'team') >= 2 * 10,
+          '... stored for every closed month and team');
+SELECT is(pg_temp.team_diff(), 0::bigint, 'rollups: the stored manager and team rows = the client rows merged');
+-- a client moved to another manager and team: the stored rows no longer hold until a refresh
+-- merges the months again; the views merge every month live meanwhile
+CREATE TEMP TABLE team_rows_before AS SELECT t::text AS t FROM cs_service_internal.rollup_team_monthly AS t;
+UPDATE cs_service.clients SET manager = 'm-moved', team = 't-moved' WHERE client_id = (SELECT min(client_id) FROM cs_service.clients);
+SELECT is((SELECT closed_before FROM cs_service_internal.rollup_team_bound), NULL,
+          'rollups: a client''s new manager and team: the stored manager and team rows are not read');
+SELECT is(pg_temp.team_diff(), 0::bigint, '... and the rows merged live = the client rows merged (the new manager and team have rows)');
+SELECT ok(cs_service.refresh_rollups() >= 0, 'rollups: refresh');
+SELECT is((SELECT closed_before FROM cs_service_internal.rollup_team_bound),
+          date_trunc('month', timezone('Europe/Moscow', now()))::date,
+          '... merges the closed months again under the new assignment, and they are read as stored');
+SELECT ok(EXISTS (SELECT FROM cs_service_internal.rollup_team_monthly WHERE team = 't-moved')
+          AND EXISTS (SELECT t::text FROM cs_service_internal.rollup_team_monthly AS t EXCEPT SELECT t FROM team_rows_before),
+          '... with rows for the new manager and team');
+SELECT is(pg_temp.team_diff(), 0::bigint, '... equal to the client rows merged');
+UPDATE cs_service.clients SET ended_at = timestamptz '2026-03-15 12:00+03' WHERE client_id = (SELECT max(client_id) FROM cs_service.clients);
+SELECT is((SELECT closed_before FROM cs_service_internal.rollup_team_bound), NULL,
+          'rollups: a client that ended: the stored rows are not read');
+SELECT is(pg_temp.team_diff(), 0::bigint, '... and the live rows count the client up to March only');
+SELECT ok(cs_service.refresh_rollups() >= 0, 'rollups: refresh');
+SELECT is(pg_temp.team_diff(), 0::bigint, '... and the stored rows again equal the client rows merged');
 SELECT is((SELECT watermark FROM cs_service_internal.rollup_state), timezone('Europe/Moscow', now())::date,
           'rollups: the watermark is today in Moscow');
 SELECT is(pg_temp.monthly_diff(), 0::bigint, 'rollups: scorecard_monthly = scorecard_monthly_raw after a full build');
@@ -384,7 +447,7 @@ CREATE FUNCTION pg_temp.refresh_and_diff() RETURNS bigint
 LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM cs_service.refresh_rollups();
-    RETURN pg_temp.monthly_diff() + pg_temp.past_queue();
+    RETURN pg_temp.monthly_diff() + pg_temp.past_queue() + pg_temp.team_diff();
 END
 $$;
 

@@ -3,7 +3,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cs_service;
-SELECT plan(39);
+SELECT plan(41);
 SET LOCAL timezone = 'UTC';
 
 INSERT INTO cs_service.sla_policies (name) VALUES ('p-base'), ('p-chat'), ('p-acme'), ('p-acme-crit'), ('p-2027');
@@ -23,6 +23,34 @@ SELECT is(cs_service.sla_policy_for('acme', 'chat', 'critical', '2026-05-01'), '
 SELECT is(cs_service.sla_policy_for('zeta', 'chat', 'normal', '2027-05-01'), 'p-2027', 'rule: a later version of a key wins from its valid_from');
 SELECT is(cs_service.sla_policy_for('zeta', 'chat', 'normal', '2026-12-31 23:59:59'), 'p-chat', 'rule: ... and not before');
 SELECT is(cs_service.sla_policy_for('acme', 'email', 'normal', '2028-05-01'), 'p-base', 'rule: a NULL-policy version removes its key');
+
+-- every client's policy at once (client_settings reads it) = sla_policy_for per client, channel
+-- and priority unspecified: 400 random rules (versions, NULL-policy versions, channel and
+-- priority rules that must not match), 21 clients (one without rules) at 70 instants
+SAVEPOINT random_rules;
+-- (the default policy ends in 2028, after the random rules: a client without rules of its own
+-- has none from then on)
+INSERT INTO cs_service.sla_policy_rules (policy, client, channel, priority, valid_from)
+VALUES (NULL, NULL, NULL, NULL, '2028-01-05 12:00');
+INSERT INTO cs_service.sla_policy_rules (policy, client, channel, priority, valid_from)
+SELECT (ARRAY['p-base', 'p-chat', 'p-acme', 'p-acme-crit', 'p-2027', NULL])[1 + (g * 7 + g / 5) % 6],
+       CASE WHEN g % 9 = 0 THEN NULL ELSE 'c' || (g * 13 % 20) END,
+       CASE WHEN g % 4 = 0 THEN 'chat' END, CASE WHEN g % 5 = 0 THEN 'critical' END,
+       timestamptz '2025-01-01' + (g * 7919 % 1096) * interval '1 day'
+  FROM generate_series(1, 400) AS g
+ON CONFLICT DO NOTHING;
+CREATE TEMP TABLE policy_check AS
+SELECT c.client, t.at, cs_service.sla_policy_for(c.client, NULL, NULL, t.at) AS one,
+       coalesce((SELECT r.policy FROM cs_service_internal.client_rule_policies(t.at) AS r WHERE r.client = c.client),
+                (SELECT r.policy FROM cs_service_internal.client_rule_policies(t.at) AS r WHERE r.client IS NULL)) AS every
+  FROM (SELECT 'c' || i AS client FROM generate_series(0, 20) AS i) AS c
+ CROSS JOIN (SELECT timestamptz '2024-12-01' + i * interval '19 days' AS at FROM generate_series(0, 69) AS i) AS t;
+SELECT is((SELECT count(*) FROM policy_check WHERE one IS DISTINCT FROM every), 0::bigint,
+          'rule: client_rule_policies gives every client the policy sla_policy_for gives it (1,470 cases)');
+SELECT ok((SELECT count(DISTINCT coalesce(one, '-')) FROM policy_check) >= 5
+          AND EXISTS (SELECT FROM policy_check WHERE one IS NULL),
+          '... over cases with several policies and with none');
+ROLLBACK TO SAVEPOINT random_rules;
 
 -- ---- targets: specificity and versions ------------------------------------------------------
 INSERT INTO cs_service.sla_targets (policy, metric, channel, priority, target, valid_from) VALUES

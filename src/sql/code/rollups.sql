@@ -15,6 +15,11 @@
 -- priority unspecified) as of now; no policy: the 24/7 calendar and the default rhythm.
 
 CREATE VIEW cs_service_internal.client_settings WITH (security_invoker = true) AS
+-- sla_policy_for(c.client_id, NULL, NULL, now()) for every client in one pass over the rules.  A
+-- CTE: joined into the plans of the queries that use this view laterally (the rhythm, the
+-- client report), the rules as a joined relation made PostgreSQL 15 fail to plan them ("failed to
+-- build any N-way joins").
+WITH rules AS MATERIALIZED (SELECT r.client, r.policy FROM cs_service_internal.client_rule_policies(pg_catalog.now()) AS r)
 SELECT c.client_id, p.name AS policy,
        coalesce(cal.calendar, p.calendar,
                 'UTC; mon-sun 00:00-24:00'::@extschema@.business_calendar) AS calendar,
@@ -22,9 +27,9 @@ SELECT c.client_id, p.name AS policy,
        coalesce(p.meeting_report_within, interval '4 hours') AS meeting_report_within,
        c.signed_at
   FROM cs_service_internal.source_clients() AS c
+  LEFT JOIN rules AS own ON own.client = c.client_id
   LEFT JOIN @extschema@.sla_policies AS p
-    ON p.name = coalesce(c.policy,
-                         @extschema@.sla_policy_for(c.client_id, NULL, NULL, pg_catalog.now()))
+    ON p.name = coalesce(c.policy, own.policy, (SELECT d.policy FROM rules AS d WHERE d.client IS NULL))
   LEFT JOIN @extschema@.calendars AS cal ON cal.name = p.calendar_name;
 
 COMMENT ON VIEW cs_service_internal.client_settings IS
@@ -437,6 +442,8 @@ BEGIN
     DELETE FROM cs_service_internal.rollup_monthly;
     DELETE FROM cs_service_internal.rollup_sla_daily;
     DELETE FROM cs_service_internal.rollup_sla_monthly;
+    DELETE FROM cs_service_internal.rollup_team_monthly;
+    DELETE FROM cs_service_internal.rollup_team_clients;
     DELETE FROM cs_service_internal.rollup_queue;      -- the rebuild queues the days from today on
     UPDATE cs_service_internal.rollup_state SET watermark = NULL;
     RETURN NULL;
@@ -491,6 +498,7 @@ DECLARE
     d date;
     n bigint := 0;
     mark date;
+    months date[];
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('cs_service.refresh_rollups'));
     today := timezone(zone, now())::date;
@@ -639,6 +647,36 @@ BEGIN
     END IF;
 
     UPDATE cs_service_internal.rollup_state SET watermark = today, refreshed_at = now(), days_done = n;
+
+    -- the manager and team rows of the closed months (before today's), merged from the client
+    -- months now that the watermark is today (scorecard_groups_live reads them as the views will):
+    -- every closed month after a rebuild or when a client's assignment differs from the one the
+    -- rows were merged under, else the months whose client months changed and those closed since
+    -- the last run
+    IF rebuild OR mark IS NULL
+       OR (SELECT b.closed_before FROM cs_service_internal.rollup_team_bound AS b) IS NULL THEN
+        DELETE FROM cs_service_internal.rollup_team_monthly;
+        DELETE FROM cs_service_internal.rollup_team_clients;
+        INSERT INTO cs_service_internal.rollup_team_clients
+        SELECT c.client_id, c.manager, c.team, c.signed_at, c.ended_at
+          FROM cs_service_internal.source_clients() AS c;
+        INSERT INTO cs_service_internal.rollup_team_monthly
+        SELECT g.* FROM cs_service_internal.scorecard_groups_live AS g
+         WHERE g.month < date_trunc('month', today::timestamp)::date;
+    ELSE
+        months := ARRAY(SELECT k.month FROM pg_temp.cs_rollup_months AS k
+                         WHERE k.month < date_trunc('month', today::timestamp)::date
+                        UNION
+                        SELECT generate_series(date_trunc('month', mark::timestamp),
+                                               date_trunc('month', today::timestamp) - interval '1 month',
+                                               interval '1 month')::date);
+        IF cardinality(months) > 0 THEN
+            DELETE FROM cs_service_internal.rollup_team_monthly AS t WHERE t.month = ANY (months);
+            INSERT INTO cs_service_internal.rollup_team_monthly
+            SELECT g.* FROM cs_service_internal.scorecard_groups_live AS g WHERE g.month = ANY (months);
+        END IF;
+    END IF;
+
     DROP TABLE pg_temp.cs_rollup_work;
     DROP TABLE pg_temp.cs_rollup_months;
     DROP TABLE pg_temp.cs_rollup_sla_months;

@@ -10,12 +10,40 @@
 -- without a row counts 0).  A client is listed for every month it was a client in (signed before
 -- the month ended, not ended before it began), up to the current month.  Managers and teams are
 -- the clients' current assignment (clients.manager, clients.team).
+--
+-- scorecard_groups_live merges the client months into the manager and team rows;
+-- scorecard_summaries reads them from rollup_team_monthly (merged by refresh_rollups() with the
+-- same view) for the closed months, those before the watermark's, while the clients are assigned
+-- as they were then (rollup_team_bound), and from scorecard_groups_live for the other months.
+
+-- The month before which rollup_team_monthly's rows hold: the watermark's month, or NULL (every
+-- month merged live) when no rollups exist or a client's manager, team, signing or end differs
+-- from rollup_team_clients (until the next refresh_rollups() merges the months again).
+CREATE VIEW cs_service_internal.rollup_team_bound WITH (security_invoker = true) AS
+SELECT CASE WHEN NOT EXISTS (
+                (SELECT c.client_id, c.manager, c.team, c.signed_at, c.ended_at
+                   FROM cs_service_internal.source_clients() AS c
+                 EXCEPT ALL
+                 SELECT k.client_id, k.manager, k.team, k.signed_at, k.ended_at
+                   FROM cs_service_internal.rollup_team_clients AS k)
+                UNION ALL
+                (SELECT k.client_id, k.manager, k.team, k.signed_at, k.ended_at
+                   FROM cs_service_internal.rollup_team_clients AS k
+                 EXCEPT ALL
+                 SELECT c.client_id, c.manager, c.team, c.signed_at, c.ended_at
+                   FROM cs_service_internal.source_clients() AS c))
+            THEN pg_catalog.date_trunc('month', s.watermark::pg_catalog.timestamp)::pg_catalog.date
+       END AS closed_before
+  FROM cs_service_internal.rollup_state AS s;
+
+COMMENT ON VIEW cs_service_internal.rollup_team_bound IS
+'The month before which rollup_team_monthly holds the manager and team rows (NULL: none, the clients'' assignment changed since refresh_rollups() merged them)';
 
 DO $do$
-BEGIN
-    EXECUTE format($v$
-        CREATE VIEW cs_service_internal.scorecard_summaries WITH (security_invoker = true) AS
-        WITH z AS MATERIALIZED (SELECT @extschema@.report_zone() AS zone),
+DECLARE
+    -- every client month with its counters
+    per_client constant text := format($v$
+        z AS MATERIALIZED (SELECT @extschema@.report_zone() AS zone),
         per_client AS NOT MATERIALIZED (
             SELECT am.month, c.client_id, c.name, c.manager, c.team, %1$s
               FROM cs_service_internal.source_clients() AS c
@@ -27,23 +55,42 @@ BEGIN
                     interval '1 month') AS g (month_start)
              CROSS JOIN LATERAL (SELECT g.month_start::pg_catalog.date AS month) AS am
               LEFT JOIN cs_service_internal.scorecard_monthly AS m
-                ON m.month = am.month AND m.client_id = c.client_id)
+                ON m.month = am.month AND m.client_id = c.client_id)$v$,
+        cs_service_internal.counter_list('m', 'zero'));
+BEGIN
+    EXECUTE format($v$
+        CREATE VIEW cs_service_internal.scorecard_groups_live WITH (security_invoker = true) AS
+        WITH %1$s
+        SELECT 'manager'::pg_catalog.text AS level, p.month, p.manager, p.team, pg_catalog.count(*) AS clients, %2$s
+          FROM per_client AS p
+         GROUP BY p.month, p.manager, p.team
+        UNION ALL
+        SELECT 'team', p.month, NULL, p.team, pg_catalog.count(*), %2$s
+          FROM per_client AS p
+         GROUP BY p.month, p.team
+        $v$, per_client, cs_service_internal.counter_list('p', 'total'));
+    EXECUTE format($v$
+        CREATE VIEW cs_service_internal.scorecard_summaries WITH (security_invoker = true) AS
+        WITH %1$s
         SELECT 'client'::pg_catalog.text AS level, p.month, p.client_id, p.name, p.manager, p.team,
                1::pg_catalog.int8 AS clients, %2$s
           FROM per_client AS p
         UNION ALL
-        SELECT 'manager', p.month, NULL, NULL, p.manager, p.team, pg_catalog.count(*), %3$s
-          FROM per_client AS p
-         GROUP BY p.month, p.manager, p.team
+        SELECT t.level, t.month, NULL, NULL, t.manager, t.team, t.clients, %3$s
+          FROM cs_service_internal.rollup_team_monthly AS t
+         WHERE t.month < (SELECT b.closed_before FROM cs_service_internal.rollup_team_bound AS b)
         UNION ALL
-        SELECT 'team', p.month, NULL, NULL, NULL, p.team, pg_catalog.count(*), %3$s
-          FROM per_client AS p
-         GROUP BY p.month, p.team
-        $v$, cs_service_internal.counter_list('m', 'zero'), cs_service_internal.counter_list('p', 'plain'),
-        cs_service_internal.counter_list('p', 'total'));
+        SELECT g.level, g.month, NULL, NULL, g.manager, g.team, g.clients, %4$s
+          FROM cs_service_internal.scorecard_groups_live AS g
+         WHERE g.month >= (SELECT coalesce(b.closed_before, '-infinity')
+                             FROM cs_service_internal.rollup_team_bound AS b)
+        $v$, per_client, cs_service_internal.counter_list('p', 'plain'),
+        cs_service_internal.counter_list('t', 'plain'), cs_service_internal.counter_list('g', 'plain'));
 END
 $do$;
 
+COMMENT ON VIEW cs_service_internal.scorecard_groups_live IS
+'The scorecard counters per month and manager (level manager) and team (level team), merged from the client months';
 COMMENT ON VIEW cs_service_internal.scorecard_summaries IS
 'The scorecard counters per level (client, manager, team), month and key';
 

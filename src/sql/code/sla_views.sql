@@ -183,33 +183,44 @@ COMMENT ON VIEW cs_service_internal.sla_daily IS
 -- rollup_sla_daily's days, all before the watermark) as stored for the months before the
 -- watermark's, which no raw request can reach; the watermark's month and later merge the stored
 -- row with the raw requests from the watermark on.  Merging costs a summary state per group, so
--- the closed months are not merged at all.
+-- the closed months are not merged at all, and their figures (requests, met, SLA % and its
+-- interval, median and p90) are read as rollup_sla_monthly computed them when the row was
+-- written; the open months compute them here, with the same functions.
 CREATE VIEW cs_service_internal.sla_monthly WITH (security_invoker = true) AS
 SELECT m.month, m.channel, m.priority, m.team, m.manager, m.client, m.policy, m.metric,
-       m.outcomes, m.durations, m.pending
+       m.outcomes, m.durations, m.pending, m.requests, m.met, m.sla_pct, m.sla_pct_low,
+       m.sla_pct_high, m.median_minutes, m.p90_minutes
   FROM cs_service_internal.rollup_sla_monthly AS m
  WHERE m.month < (SELECT pg_catalog.date_trunc('month', s.watermark::pg_catalog.timestamp)::pg_catalog.date
                     FROM cs_service_internal.rollup_state AS s)
 UNION ALL
-SELECT o.month, o.channel, o.priority, o.team, o.manager, o.client, o.policy, o.metric,
-       @extschema@.rollup(o.outcomes), @extschema@.rollup(o.durations), pg_catalog.sum(o.pending)::pg_catalog.int8
-  FROM (SELECT m.month, m.channel, m.priority, m.team, m.manager, m.client, m.policy, m.metric,
-               m.outcomes, m.durations, m.pending
-          FROM cs_service_internal.rollup_sla_monthly AS m
-         WHERE m.month = (SELECT pg_catalog.date_trunc('month', s.watermark::pg_catalog.timestamp)::pg_catalog.date
-                            FROM cs_service_internal.rollup_state AS s)
-        UNION ALL
-        SELECT pg_catalog.date_trunc('month', r.day::pg_catalog.timestamp)::pg_catalog.date,
-               r.channel, r.priority, r.team, r.manager, r.client, r.policy, r.metric,
-               r.outcomes, r.durations, r.pending
-          FROM cs_service_internal.sla_daily_raw(
-                   coalesce((SELECT pg_catalog.timezone(@extschema@.report_zone(), s.watermark::pg_catalog.timestamp)
-                               FROM cs_service_internal.rollup_state AS s), '-infinity'),
-                   'infinity') AS r) AS o
- GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+SELECT g.month, g.channel, g.priority, g.team, g.manager, g.client, g.policy, g.metric,
+       g.outcomes, g.durations, g.pending, @extschema@.sla_total(g.outcomes),
+       @extschema@.sla_met(g.outcomes), @extschema@.sla_pct(g.outcomes), (g.interval).lower,
+       (g.interval).upper,
+       pg_catalog.date_part('epoch', @extschema@.percentile(g.durations, 0.5)) / 60,
+       pg_catalog.date_part('epoch', @extschema@.percentile(g.durations, 0.9)) / 60
+  FROM (SELECT o.month, o.channel, o.priority, o.team, o.manager, o.client, o.policy, o.metric,
+               @extschema@.rollup(o.outcomes) AS outcomes, @extschema@.rollup(o.durations) AS durations,
+               pg_catalog.sum(o.pending)::pg_catalog.int8 AS pending,
+               @extschema@.sla_interval(@extschema@.rollup(o.outcomes)) AS interval
+          FROM (SELECT m.month, m.channel, m.priority, m.team, m.manager, m.client, m.policy, m.metric,
+                       m.outcomes, m.durations, m.pending
+                  FROM cs_service_internal.rollup_sla_monthly AS m
+                 WHERE m.month = (SELECT pg_catalog.date_trunc('month', s.watermark::pg_catalog.timestamp)::pg_catalog.date
+                                    FROM cs_service_internal.rollup_state AS s)
+                UNION ALL
+                SELECT pg_catalog.date_trunc('month', r.day::pg_catalog.timestamp)::pg_catalog.date,
+                       r.channel, r.priority, r.team, r.manager, r.client, r.policy, r.metric,
+                       r.outcomes, r.durations, r.pending
+                  FROM cs_service_internal.sla_daily_raw(
+                           coalesce((SELECT pg_catalog.timezone(@extschema@.report_zone(), s.watermark::pg_catalog.timestamp)
+                                       FROM cs_service_internal.rollup_state AS s), '-infinity'),
+                           'infinity') AS r) AS o
+         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) AS g;
 
 COMMENT ON VIEW cs_service_internal.sla_monthly IS
-'SLA outcomes per local month and dimension, one row each: rollup_sla_monthly as stored before the watermark''s month, merged with the raw requests from the watermark on after';
+'SLA outcomes and their figures per local month and dimension, one row each: rollup_sla_monthly as stored before the watermark''s month, merged with the raw requests from the watermark on after';
 
 -- ---- sla_compliance -------------------------------------------------------------------------------
 -- One grain of it: the daily SLA rows (rollups before the watermark, raw requests from it on)
@@ -218,9 +229,9 @@ COMMENT ON VIEW cs_service_internal.sla_monthly IS
 -- grain a constant, so each branch computes its own periods, and a filter on grain, day, week
 -- or month leaves the other branches out of the plan.  The period is truncated as a timestamp
 -- (immutable, no time zone involved), so a filter on a week reaches rollup_sla_daily's index on
--- the same expression.  The month grain reads the monthly rows (sla_monthly, already one per
--- group and month) instead of merging the days.  The counts and the interval are computed once
--- per row in the branches (each is used twice).
+-- the same expression.  The month grain reads the monthly rows with their figures (sla_monthly,
+-- already one per group and month) instead of merging the days.  The interval is computed once
+-- per row in the day and week branch (it is used twice).
 CREATE FUNCTION cs_service_internal.sla_compliance_grain(of_grain pg_catalog.text)
 RETURNS TABLE (grain pg_catalog.text, period pg_catalog.date, day pg_catalog.date,
                week pg_catalog.date, month pg_catalog.date, channel pg_catalog.text,
@@ -237,30 +248,30 @@ BEGIN ATOMIC
            CASE WHEN sla_compliance_grain.of_grain = 'week' THEN x.period END,
            CASE WHEN sla_compliance_grain.of_grain = 'month' THEN x.period END,
            x.channel, x.priority, x.team, x.manager, x.client, x.policy, x.metric,
-           x.total, x.met, x.total - x.met, x.pending,
-           @extschema@.sla_pct(x.summary),
-           (x.interval).lower, (x.interval).upper,
-           pg_catalog.date_part('epoch', @extschema@.percentile(x.durations, 0.5)) / 60,
-           pg_catalog.date_part('epoch', @extschema@.percentile(x.durations, 0.9)) / 60
-      FROM (SELECT CASE sla_compliance_grain.of_grain
-                       WHEN 'day' THEN d.day
-                       ELSE pg_catalog.date_trunc(sla_compliance_grain.of_grain,
-                                                  d.day::pg_catalog.timestamp)::pg_catalog.date
-                   END AS period,
-                   d.channel, d.priority, d.team, d.manager, d.client, d.policy, d.metric,
-                   @extschema@.rollup(d.outcomes) AS summary,
-                   @extschema@.sla_total(@extschema@.rollup(d.outcomes)) AS total,
-                   @extschema@.sla_met(@extschema@.rollup(d.outcomes)) AS met,
-                   @extschema@.sla_interval(@extschema@.rollup(d.outcomes)) AS interval,
-                   @extschema@.rollup(d.durations) AS durations,
-                   pg_catalog.sum(d.pending)::pg_catalog.int8 AS pending
-              FROM cs_service_internal.sla_daily AS d
-             WHERE sla_compliance_grain.of_grain <> 'month'
-             GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+           x.total, x.met, x.total - x.met, x.pending, x.sla_pct, x.low, x.high, x.median, x.p90
+      FROM (SELECT y.period, y.channel, y.priority, y.team, y.manager, y.client, y.policy, y.metric,
+                   @extschema@.sla_total(y.summary) AS total, @extschema@.sla_met(y.summary) AS met,
+                   y.pending, @extschema@.sla_pct(y.summary) AS sla_pct, (y.interval).lower AS low,
+                   (y.interval).upper AS high,
+                   pg_catalog.date_part('epoch', @extschema@.percentile(y.durations, 0.5)) / 60 AS median,
+                   pg_catalog.date_part('epoch', @extschema@.percentile(y.durations, 0.9)) / 60 AS p90
+              FROM (SELECT CASE sla_compliance_grain.of_grain
+                               WHEN 'day' THEN d.day
+                               ELSE pg_catalog.date_trunc(sla_compliance_grain.of_grain,
+                                                          d.day::pg_catalog.timestamp)::pg_catalog.date
+                           END AS period,
+                           d.channel, d.priority, d.team, d.manager, d.client, d.policy, d.metric,
+                           @extschema@.rollup(d.outcomes) AS summary,
+                           @extschema@.sla_interval(@extschema@.rollup(d.outcomes)) AS interval,
+                           @extschema@.rollup(d.durations) AS durations,
+                           pg_catalog.sum(d.pending)::pg_catalog.int8 AS pending
+                      FROM cs_service_internal.sla_daily AS d
+                     WHERE sla_compliance_grain.of_grain <> 'month'
+                     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) AS y
             UNION ALL
             SELECT m.month, m.channel, m.priority, m.team, m.manager, m.client, m.policy, m.metric,
-                   m.outcomes, @extschema@.sla_total(m.outcomes), @extschema@.sla_met(m.outcomes),
-                   @extschema@.sla_interval(m.outcomes), m.durations, m.pending
+                   m.requests, m.met, m.pending, m.sla_pct, m.sla_pct_low, m.sla_pct_high,
+                   m.median_minutes, m.p90_minutes
               FROM cs_service_internal.sla_monthly AS m
              WHERE sla_compliance_grain.of_grain = 'month') AS x;
 END;
