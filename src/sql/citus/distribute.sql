@@ -1,0 +1,139 @@
+-- src/sql/citus/distribute.sql: distribute cs_service's own model on a Citus cluster
+-- (doc/citus.md).  Not part of the extension's install script yet: run it on the coordinator,
+-- as the extension's owner (a superuser), after CREATE EXTENSION citus and cs_service and
+-- citus_add_node for every worker, then:
+--     SELECT * FROM cs_service_internal.citus_distribute(32);
+-- It prints one line per table (reference / distributed by ...) and per foreign key (kept, or
+-- dropped with Citus's reason).  Status: ran on a Citus 13.2.2 coordinator + 2 workers over the
+-- demo agency (scale 1) in 19 s; the views over the result are not yet compared with one node.
+--
+-- What it does, and why:
+--  * the foreign keys between the model's tables are dropped first and added back at the end
+--    where Citus allows them: a local table with a foreign key to a new reference table makes
+--    Citus convert it, which drops the extension's views (an error);
+--  * the extension's triggers are disabled while the rows are copied into the shards (the copy
+--    fires them on the shards, where they read and write other tables: planning errors and a
+--    distributed deadlock on report_settings), and enabled again after;
+--  * keys of distributed tables must contain the distribution column: request_events and
+--    sla_alerts get PRIMARY KEY (request_id, id), the agency facts (client_id, <id>);
+--  * CREATE EXTENSION on the coordinator created the same tables on every worker, and Citus
+--    keeps them as the workers' shell tables: the key and foreign-key changes are applied there
+--    too (citus_run_everywhere), or the foreign keys added back collide with the old ones.
+CREATE FUNCTION cs_service_internal.citus_run_everywhere(command pg_catalog.text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r record;
+BEGIN
+    EXECUTE command;
+    FOR r IN SELECT * FROM run_command_on_workers(command) LOOP
+        IF NOT r.success THEN
+            RAISE EXCEPTION 'could not change the model on worker %:%', r.nodename, r.nodeport
+                USING ERRCODE = 'connection_failure', DETAIL = r.result;
+        END IF;
+    END LOOP;
+END
+$$;
+CREATE FUNCTION cs_service_internal.citus_distribute(shard_count pg_catalog.int4 DEFAULT 32)
+RETURNS SETOF pg_catalog.text
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    fk record;
+    t record;
+    fks text[] := '{}';
+    fk_defs text[] := '{}';
+    fk_tables regclass[] := '{}';
+    i int;
+    trgs text[] := '{}';
+    trg_tables regclass[] := '{}';
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+        RAISE EXCEPTION 'citus is not installed in this database'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Run CREATE EXTENSION citus first (doc/citus.md).';
+    END IF;
+    PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
+    PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
+    PERFORM set_config('client_min_messages', 'warning', true);
+    -- the foreign keys between the model's tables: dropped, then added back where Citus allows
+    FOR fk IN SELECT c.conrelid::regclass AS tbl, c.conname, pg_get_constraintdef(c.oid) AS def
+                FROM pg_catalog.pg_constraint AS c
+               WHERE c.contype = 'f'
+                 AND c.connamespace IN ('cs_service'::regnamespace, 'cs_service_internal'::regnamespace)
+    LOOP
+        PERFORM cs_service_internal.citus_run_everywhere(format('ALTER TABLE %s DROP CONSTRAINT %I', fk.tbl, fk.conname));
+        fk_tables := fk_tables || fk.tbl; fks := fks || fk.conname::text; fk_defs := fk_defs || fk.def;
+    END LOOP;
+    -- no trigger fires while the rows are copied into the shards (they fire there, on the
+    -- nodes: the stored state they keep is copied as it is)
+    FOR t IN SELECT tg.tgrelid::regclass AS tbl, tg.tgname
+               FROM pg_catalog.pg_trigger AS tg JOIN pg_catalog.pg_class AS c ON c.oid = tg.tgrelid
+              WHERE NOT tg.tgisinternal AND tg.tgenabled = 'O'
+                AND c.relnamespace IN ('cs_service'::regnamespace, 'cs_service_internal'::regnamespace)
+    LOOP
+        EXECUTE format('ALTER TABLE %s DISABLE TRIGGER %I', t.tbl, t.tgname);
+        trg_tables := trg_tables || t.tbl; trgs := trgs || t.tgname::text;
+    END LOOP;
+    -- keys must include the distribution column
+    FOR t IN SELECT * FROM (VALUES ('cs_service.request_events', 'request_id', 'id'),
+                                   ('cs_service.sla_alerts', 'request_id', 'id'),
+                                   ('cs_service.orders', 'client_id', 'order_id'),
+                                   ('cs_service.projects', 'client_id', 'project_id'),
+                                   ('cs_service.surveys', 'client_id', 'survey_id'),
+                                   ('cs_service.escalations', 'client_id', 'escalation_id'),
+                                   ('cs_service.complaints', 'client_id', 'complaint_id'),
+                                   ('cs_service.activities', 'client_id', 'activity_id')) AS v (tbl, dcol, idcol)
+    LOOP
+        CONTINUE WHEN EXISTS (SELECT FROM pg_dist_partition WHERE logicalrelid = t.tbl::regclass);
+        PERFORM cs_service_internal.citus_run_everywhere(format('ALTER TABLE %s DROP CONSTRAINT %I, ADD PRIMARY KEY (%I, %I)',
+                       t.tbl, split_part(t.tbl, '.', 2) || '_pkey', t.dcol, t.idcol));
+    END LOOP;
+    FOR t IN SELECT unnest(ARRAY['cs_service.calendars', 'cs_service.sla_policies', 'cs_service.sla_targets',
+                        'cs_service.sla_policy_rules', 'cs_service.report_settings', 'cs_service.quality_weights',
+                        'cs_service.sla_bindings', 'cs_service_internal.scorecard_factors',
+                        'cs_service_internal.rollup_state', 'cs_service.deliverables', 'cs_service.qa_reviews']) AS tbl
+    LOOP
+        CONTINUE WHEN EXISTS (SELECT FROM pg_dist_partition WHERE logicalrelid = t.tbl::regclass);
+        PERFORM create_reference_table(t.tbl);
+        RETURN NEXT t.tbl || ': reference';
+    END LOOP;
+    FOR t IN SELECT * FROM (VALUES ('cs_service.requests', 'id', NULL),
+                                   ('cs_service.request_events', 'request_id', 'cs_service.requests'),
+                                   ('cs_service_internal.sla_clocks', 'request_id', 'cs_service.requests'),
+                                   ('cs_service_internal.sla_clock_due', 'request_id', 'cs_service.requests'),
+                                   ('cs_service.sla_alerts', 'request_id', 'cs_service.requests'),
+                                   ('cs_service.clients', 'client_id', NULL),
+                                   ('cs_service.orders', 'client_id', 'cs_service.clients'),
+                                   ('cs_service.projects', 'client_id', 'cs_service.clients'),
+                                   ('cs_service.surveys', 'client_id', 'cs_service.clients'),
+                                   ('cs_service.escalations', 'client_id', 'cs_service.clients'),
+                                   ('cs_service.complaints', 'client_id', 'cs_service.clients'),
+                                   ('cs_service.activities', 'client_id', 'cs_service.clients'),
+                                   ('cs_service_internal.rollup_daily', 'client_id', 'cs_service.clients'),
+                                   ('cs_service_internal.rollup_monthly', 'client_id', 'cs_service.clients')) AS v (tbl, dcol, colo)
+    LOOP
+        CONTINUE WHEN EXISTS (SELECT FROM pg_dist_partition WHERE logicalrelid = t.tbl::regclass);
+        IF t.colo IS NULL THEN
+            PERFORM create_distributed_table(t.tbl, t.dcol, shard_count => shard_count, colocate_with => 'none');
+        ELSE
+            PERFORM create_distributed_table(t.tbl, t.dcol, colocate_with => t.colo);
+        END IF;
+        RETURN NEXT t.tbl || ': distributed by ' || t.dcol;
+    END LOOP;
+    FOR i IN 1 .. coalesce(array_length(trgs, 1), 0) LOOP
+        EXECUTE format('ALTER TABLE %s ENABLE TRIGGER %I', trg_tables[i], trgs[i]);
+    END LOOP;
+    FOR i IN 1 .. coalesce(array_length(fks, 1), 0) LOOP
+        BEGIN
+            EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s', fk_tables[i], fks[i], fk_defs[i]);
+            RETURN NEXT fks[i] || ': kept';
+        EXCEPTION WHEN feature_not_supported OR invalid_table_definition OR invalid_foreign_key THEN
+            RETURN NEXT fks[i] || ': dropped (' || SQLERRM || ')';
+        END;
+    END LOOP;
+END
+$$;
