@@ -71,19 +71,20 @@ BEGIN
         $v$, per_client, cs_service_internal.counter_list('p', 'total'));
     EXECUTE format($v$
         CREATE VIEW cs_service_internal.scorecard_summaries WITH (security_invoker = true) AS
-        WITH %1$s
+        WITH %1$s,
+        -- (compared once for both branches below)
+        bound AS MATERIALIZED (SELECT b.closed_before FROM cs_service_internal.rollup_team_bound AS b)
         SELECT 'client'::pg_catalog.text AS level, p.month, p.client_id, p.name, p.manager, p.team,
                1::pg_catalog.int8 AS clients, %2$s
           FROM per_client AS p
         UNION ALL
         SELECT t.level, t.month, NULL, NULL, t.manager, t.team, t.clients, %3$s
           FROM cs_service_internal.rollup_team_monthly AS t
-         WHERE t.month < (SELECT b.closed_before FROM cs_service_internal.rollup_team_bound AS b)
+         WHERE t.month < (SELECT b.closed_before FROM bound AS b)
         UNION ALL
         SELECT g.level, g.month, NULL, NULL, g.manager, g.team, g.clients, %4$s
           FROM cs_service_internal.scorecard_groups_live AS g
-         WHERE g.month >= (SELECT coalesce(b.closed_before, '-infinity')
-                             FROM cs_service_internal.rollup_team_bound AS b)
+         WHERE g.month >= (SELECT coalesce(b.closed_before, '-infinity') FROM bound AS b)
         $v$, per_client, cs_service_internal.counter_list('p', 'plain'),
         cs_service_internal.counter_list('t', 'plain'), cs_service_internal.counter_list('g', 'plain'));
 END
