@@ -33,7 +33,7 @@ SQL_DATA   = $(addprefix src/sql/data/,schema.sql calendar.sql metrics.sql sla_c
                rollup_counters.sql rollups.sql rollup_sla_monthly.sql rollup_team_monthly.sql)
 SQL_CODE   = $(addprefix src/sql/code/,calendar.sql sla_clock.sql sla_policies.sql sla_model.sql \
                agency.sql sla_sources.sql sla_views.sql sla_state.sql sla_alerts.sql rollups.sql scorecard.sql \
-               report.sql)
+               report.sql citus.sql)
 SQL_ROLES  = src/sql/roles.sql
 # 0.2.0 -> 0.3.0: the data changes, the new factor list, counter and SLA state tables, the rows, all
 # the code, then the stored SLA state folded from the existing logs.

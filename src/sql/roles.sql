@@ -89,7 +89,9 @@ REVOKE ALL ON FUNCTION @extschema@.check_sla(), @extschema@.refresh_rollups(pg_c
     cs_service_internal.sla_state_rebuild(), cs_service_internal.sla_state_claim(),
     cs_service_internal.sla_state_requests(), cs_service_internal.sla_state_request_changed(),
     cs_service_internal.sla_state_events(), cs_service_internal.sla_state_policy_changed(),
-    cs_service_internal.sla_state_targets_changed()
+    cs_service_internal.sla_state_targets_changed(),
+    cs_service_internal.citus_run_everywhere(pg_catalog.text),
+    cs_service_internal.citus_distribute(pg_catalog.int4)
     FROM PUBLIC;
 -- check_sla() runs as its caller and claims what is due through these (SECURITY DEFINER)
 GRANT EXECUTE ON FUNCTION cs_service_internal.sla_state_claim(),

@@ -9,6 +9,8 @@
 #                        comparisons); citus_add_node for both workers
 #   citus_stop           stop the three servers and remove their directories
 #   citus_available      true when Citus is installed next to this PostgreSQL
+#   citus_require NAME   in a test script: exit 0 with a skip message without Citus, exit 1
+#                        without cs_service installed
 #
 # Every server listens on 127.0.0.1 only, trusts local connections and is stopped by citus_stop,
 # which the caller traps on EXIT.
@@ -20,6 +22,18 @@ CITUS_DIR=
 
 citus_available() {
 	[ -f "$("$CITUS_BIN/pg_config" --pkglibdir)/citus.so" ]
+}
+
+citus_require() {	# citus_require SCRIPT: exit 0 (a skip) without Citus, 1 without cs_service
+	if ! citus_available; then
+		echo "$1: skipped: Citus is not installed in $("$CITUS_BIN/pg_config" --pkglibdir)" \
+			"(it is not in Debian's registry; doc/citus.md says how to build it)"
+		exit 0
+	fi
+	if [ ! -f "$("$CITUS_BIN/pg_config" --sharedir)/extension/cs_service.control" ]; then
+		echo "$1: cs_service is not installed; run make install first" >&2
+		exit 1
+	fi
 }
 
 citus_as_postgres() {

@@ -15,15 +15,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 source test/citus/cluster.sh
 
-if ! citus_available; then
-	echo "test/citus/run.sh: skipped: Citus is not installed in $("$CITUS_BIN/pg_config" --pkglibdir)" \
-		"(it is not in Debian's registry; doc/citus.md says how to build it)"
-	exit 0
-fi
-if [ ! -f "$("$CITUS_BIN/pg_config" --sharedir)/extension/cs_service.control" ]; then
-	echo "test/citus/run.sh: cs_service is not installed; run make install first" >&2
-	exit 1
-fi
+citus_require test/citus/run.sh
 
 ROWS=${ROWS:-200000}
 SHARDS=${SHARDS:-32}

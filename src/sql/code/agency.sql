@@ -49,7 +49,9 @@ CREATE TRIGGER report_settings_keep BEFORE DELETE OR TRUNCATE ON @extschema@.rep
 CREATE FUNCTION @extschema@.report_zone()
 RETURNS pg_catalog.text
 LANGUAGE sql STABLE PARALLEL SAFE
-RETURN coalesce((SELECT s.zone FROM @extschema@.report_settings AS s), 'UTC');
+-- a string body, not a SQL-standard one: Citus re-parses the text of a SQL function that reads
+-- a distributed or reference table and fails on an empty one (doc/citus.md); inlined all the same
+AS 'SELECT coalesce((SELECT s.zone FROM @extschema@.report_settings AS s), ''UTC'')';
 
 COMMENT ON FUNCTION @extschema@.report_zone() IS
 'The reporting time zone (cs_service.report_settings.zone)';

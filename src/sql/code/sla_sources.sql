@@ -55,8 +55,9 @@ COMMENT ON FUNCTION cs_service_internal.sla_source_events() IS
 CREATE FUNCTION cs_service_internal.sla_state_in_use()
 RETURNS pg_catalog.bool
 LANGUAGE sql STABLE PARALLEL SAFE
-RETURN NOT EXISTS (SELECT FROM @extschema@.sla_bindings AS b
-                    WHERE b.source OPERATOR(pg_catalog.=) ANY (ARRAY['requests', 'events']));
+-- a string body: see report_zone()
+AS 'SELECT NOT EXISTS (SELECT FROM @extschema@.sla_bindings AS b
+                        WHERE b.source OPERATOR(pg_catalog.=) ANY (ARRAY[''requests'', ''events'']))';
 
 -- The clock of a request (its calendar and pause parties given), for sla_request_clocks: one
 -- row, or none.

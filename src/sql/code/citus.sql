@@ -1,11 +1,13 @@
--- src/sql/citus/distribute.sql: distribute cs_service's own model on a Citus cluster
--- (doc/citus.md).  Not part of the extension's install script yet: run it on the coordinator,
--- as the extension's owner (a superuser), after CREATE EXTENSION citus and cs_service and
--- citus_add_node for every worker, then:
+-- ============================================================================================
+-- Distributing cs_service's own model on a Citus cluster (doc/citus.md)
+-- ============================================================================================
+-- Run on the coordinator, as the extension's owner (a superuser), after CREATE EXTENSION citus
+-- and cs_service and citus_add_node for every worker, once the rows are loaded:
 --     SELECT * FROM cs_service_internal.citus_distribute(32);
 -- It prints one line per table (reference / distributed by ...) and per foreign key (kept, or
--- dropped with Citus's reason).  Status: ran on a Citus 13.2.2 coordinator + 2 workers over the
--- demo agency (scale 1) in 19 s; the views over the result are not yet compared with one node.
+-- dropped with Citus's reason).  Both functions are PL/pgSQL, so they install without Citus and
+-- refuse to run where it is absent.  Status (issue 12): test/citus/model.sh compares every view
+-- over the result with one node; bench/RESULTS-citus.md says which views run there yet.
 --
 -- What it does, and why:
 --  * the foreign keys between the model's tables are dropped first and added back at the end
@@ -27,8 +29,13 @@ AS $$
 DECLARE
     r record;
 BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+        RAISE EXCEPTION 'citus is not installed in this database'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Run CREATE EXTENSION citus first (doc/citus.md).';
+    END IF;
     EXECUTE command;
-    FOR r IN SELECT * FROM run_command_on_workers(command) LOOP
+    FOR r IN EXECUTE 'SELECT * FROM run_command_on_workers($1)' USING command LOOP
         IF NOT r.success THEN
             RAISE EXCEPTION 'could not change the model on worker %:%', r.nodename, r.nodeport
                 USING ERRCODE = 'connection_failure', DETAIL = r.result;
@@ -51,6 +58,11 @@ DECLARE
     trgs text[] := '{}';
     trg_tables regclass[] := '{}';
 BEGIN
+    IF shard_count IS NULL OR shard_count NOT BETWEEN 1 AND 64000 THEN
+        RAISE EXCEPTION 'shard_count must be between 1 and 64000, not %', coalesce(shard_count::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Citus''s default is 32 shards per distributed table.';
+    END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
         RAISE EXCEPTION 'citus is not installed in this database'
             USING ERRCODE = 'feature_not_supported',
