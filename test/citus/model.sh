@@ -63,47 +63,40 @@ views=$(citus_psql "$CITUS_PORT" single -At -c "SELECT c.relname FROM pg_catalog
 	WHERE c.relnamespace = 'cs_service'::regnamespace AND c.relkind = 'v' ORDER BY 1")
 pass=0
 fail=0
-for v in $views 'check_sla()' 'refresh_rollups()'; do
-	q="SELECT x::text FROM cs_service.$v AS x ORDER BY 1"
+# compare NAME PSQL-ARGS...: the same read in both databases, timed; ok when both succeed with the
+# same rows
+compare() {
+	local name=$1 db s
+	shift
 	for db in single dist; do
 		s=$(date +%s%N)
 		PGOPTIONS="-c citus.coordinator_aggregation_strategy=disabled" \
-			citus_psql "$CITUS_PORT" "$db" -At -c "$q" >"$OUT/$v.$db" 2>"$OUT/$v.$db.err"
-		echo $? >"$OUT/$v.$db.rc"
-		echo $((($(date +%s%N) - s) / 1000000)) >"$OUT/$v.$db.ms"
+			citus_psql "$CITUS_PORT" "$db" -At "$@" >"$OUT/$name.$db" 2>"$OUT/$name.$db.err"
+		printf -v "rc_$db" %s $?
+		printf -v "ms_$db" %s $((($(date +%s%N) - s) / 1000000))
 	done
-	rows=$(wc -l <"$OUT/$v.single")
-	ms="one node $(cat "$OUT/$v.single.ms") ms, cluster $(cat "$OUT/$v.dist.ms") ms"
-	if [ "$(cat "$OUT/$v.single.rc")" != 0 ]; then
-		echo "not ok - $v: fails on the single node: $(head -n 1 "$OUT/$v.single.err")"
+	if [ "$rc_single" != 0 ]; then
+		echo "not ok - $name: fails on the single node: $(head -n 1 "$OUT/$name.single.err")"
 		fail=$((fail + 1))
-	elif [ "$(cat "$OUT/$v.dist.rc")" != 0 ]; then
-		echo "not ok - $v: fails on the cluster: $(grep -m 1 ERROR "$OUT/$v.dist.err")"
+	elif [ "$rc_dist" != 0 ]; then
+		echo "not ok - $name: fails on the cluster: $(grep -m 1 ERROR "$OUT/$name.dist.err")"
 		fail=$((fail + 1))
-	elif cmp -s "$OUT/$v.single" "$OUT/$v.dist"; then
-		echo "ok - $v: $rows rows identical ($ms)"
+	elif cmp -s "$OUT/$name.single" "$OUT/$name.dist"; then
+		echo "ok - $name: $(wc -l <"$OUT/$name.single") rows identical (one node $ms_single ms, cluster $ms_dist ms)"
 		pass=$((pass + 1))
 	else
-		echo "not ok - $v: $rows rows on one node, $(wc -l <"$OUT/$v.dist") on the cluster, they differ:"
-		diff "$OUT/$v.single" "$OUT/$v.dist" | head -n 6 | sed 's/^/    /'
+		echo "not ok - $name: $(wc -l <"$OUT/$name.single") rows on one node, $(wc -l <"$OUT/$name.dist") on the cluster, they differ:"
+		diff "$OUT/$name.single" "$OUT/$name.dist" | head -n 6 | sed 's/^/    /'
 		fail=$((fail + 1))
 	fi
+}
+for v in $views 'check_sla()' 'refresh_rollups()'; do
+	compare "$v" -c "SELECT x::text FROM cs_service.$v AS x ORDER BY 1"
 done
 # The design the views are moving to (doc/citus.md): a month of SLA outcomes read from the
 # model's tables directly, identical to one node, with the clocks and the partial sla_agg in
 # the shard tasks.
-for db in single dist; do
-	PGOPTIONS="-c citus.coordinator_aggregation_strategy=disabled" \
-		citus_psql "$CITUS_PORT" "$db" -At -f bench/citus_month.sql >"$OUT/month.$db" 2>&1
-done
-if [ -s "$OUT/month.single" ] && cmp -s "$OUT/month.single" "$OUT/month.dist"; then
-	echo "ok - bench/citus_month.sql: $(wc -l <"$OUT/month.single") rows identical"
-	pass=$((pass + 1))
-else
-	echo "not ok - bench/citus_month.sql: the cluster's rows differ from one node's:"
-	diff "$OUT/month.single" "$OUT/month.dist" | head -n 6 | sed 's/^/    /'
-	fail=$((fail + 1))
-fi
+compare citus_month -f bench/citus_month.sql
 explain=$(citus_psql "$CITUS_PORT" dist -c "SET citus.coordinator_aggregation_strategy = 'disabled'" \
 	-c "EXPLAIN (VERBOSE, COSTS OFF) $(sed '/^--/d; s/;$//' bench/citus_month.sql)" 2>&1)
 if grep -q "Task Count: $SHARDS" <<<"$explain" && grep -q 'worker_partial_agg(.*cs_service.sla_agg' <<<"$explain" &&
