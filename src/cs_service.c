@@ -3,15 +3,25 @@
  *
  * The pure core (src/core) allocates through cs_alloc/cs_realloc/cs_free; inside the server
  * they are palloc and friends, so memory lands in the caller's current memory context and an
- * allocation failure raises ERROR instead of returning NULL.
+ * allocation failure raises ERROR instead of returning NULL.  _PG_init installs the planner hook
+ * of inline_fmgr.c.
  */
 #include "postgres.h"
 
 #include "fmgr.h"
 
 #include "cs_alloc.h"
+#include "inline_fmgr.h"
 
 PG_MODULE_MAGIC;
+
+void _PG_init(void);
+
+void
+_PG_init(void)
+{
+	cs_inline_init();
+}
 
 void *
 cs_alloc(size_t size)

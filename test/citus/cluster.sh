@@ -66,7 +66,7 @@ citus_start() {
 port = $port
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$CITUS_DIR'
-shared_preload_libraries = 'citus'
+shared_preload_libraries = 'citus,cs_service'   # cs_service after citus: doc/citus.md
 timezone = 'UTC'
 max_connections = 200
 shared_buffers = '256MB'

@@ -57,6 +57,7 @@ DECLARE
     i int;
     trgs text[] := '{}';
     trg_tables regclass[] := '{}';
+    libs text[];
 BEGIN
     IF shard_count IS NULL OR shard_count NOT BETWEEN 1 AND 64000 THEN
         RAISE EXCEPTION 'shard_count must be between 1 and 64000, not %', coalesce(shard_count::text, 'NULL')
@@ -67,6 +68,15 @@ BEGIN
         RAISE EXCEPTION 'citus is not installed in this database'
             USING ERRCODE = 'feature_not_supported',
                   HINT = 'Run CREATE EXTENSION citus first (doc/citus.md).';
+    END IF;
+    -- the views' source functions reach Citus inlined only through cs_service's planner hook
+    -- (src/inline_fmgr.c), which runs before Citus's when cs_service is preloaded after citus
+    libs := string_to_array(replace(current_setting('shared_preload_libraries'), ' ', ''), ',');
+    IF NOT coalesce(array_position(libs, 'cs_service') > array_position(libs, 'citus'), false) THEN
+        RAISE EXCEPTION 'cs_service must be in shared_preload_libraries, after citus'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('shared_preload_libraries is %L.', current_setting('shared_preload_libraries')),
+                  HINT = 'Set shared_preload_libraries = ''citus,cs_service'' on every node and restart them (doc/citus.md).';
     END IF;
     PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
     PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);

@@ -343,7 +343,7 @@ COMMENT ON FUNCTION cs_service_internal.report_check_args(pg_catalog.text, pg_ca
 CREATE FUNCTION @extschema@.client_report(client_id pg_catalog.text, month pg_catalog.date,
     lang pg_catalog.text DEFAULT 'en')
 RETURNS pg_catalog.text
-LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY INVOKER
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 SET plan_cache_mode = force_generic_plan   -- the big statement is planned once per session
 AS $$
@@ -357,6 +357,7 @@ DECLARE
     last_month date;
     result text;
 BEGIN
+    PERFORM cs_service_internal.citus_plan_per_call();   -- (sla_views.sql)
     SELECT s.client_id, s.name, s.manager, s.team, s.signed_at, s.ended_at
       INTO c FROM cs_service_internal.source_clients() AS s WHERE s.client_id = client_report.client_id;
     IF NOT FOUND THEN
@@ -582,7 +583,7 @@ COMMENT ON FUNCTION @extschema@.client_report(pg_catalog.text, pg_catalog.date, 
 CREATE FUNCTION @extschema@.team_report(team pg_catalog.text, month pg_catalog.date,
     lang pg_catalog.text DEFAULT 'en')
 RETURNS pg_catalog.text
-LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY INVOKER
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 SET plan_cache_mode = force_generic_plan   -- the big statement is planned once per session
 AS $$
@@ -594,6 +595,7 @@ DECLARE
     first_month date;
     result text;
 BEGIN
+    PERFORM cs_service_internal.citus_plan_per_call();   -- (sla_views.sql)
     SELECT date_trunc('month', timezone(zone, min(s.signed_at)))::date INTO first_month
       FROM cs_service_internal.source_clients() AS s WHERE s.team = team_report.team;
     IF first_month IS NULL THEN

@@ -208,13 +208,17 @@ COMMENT ON VIEW @extschema@.team_scorecard IS
 
 CREATE VIEW @extschema@.retention WITH (security_invoker = true) AS
 WITH z AS MATERIALIZED (SELECT @extschema@.report_zone() AS zone),
+-- the first signing on its own: a sub-select over the clients correlated with z would be
+-- computed per shard on Citus (one series per shard)
+first_signed AS MATERIALIZED (
+    SELECT pg_catalog.min(c.signed_at) AS at FROM cs_service_internal.source_clients() AS c),
 months AS MATERIALIZED (
     SELECT g::pg_catalog.date AS month,
            pg_catalog.timezone(z.zone, g::pg_catalog.timestamp) AS m_start,
            pg_catalog.timezone(z.zone, (g + interval '1 month')::pg_catalog.timestamp) AS m_end
-      FROM z CROSS JOIN LATERAL pg_catalog.generate_series(
-               (SELECT pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, pg_catalog.min(c.signed_at)))
-                  FROM cs_service_internal.source_clients() AS c),
+      FROM z CROSS JOIN first_signed AS f
+     CROSS JOIN LATERAL pg_catalog.generate_series(
+               pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, f.at)),
                pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, pg_catalog.now())),
                interval '1 month') AS g),
 counts AS (
@@ -241,15 +245,21 @@ ordering AS (
              WHERE od.ordered_at < mo.m_end
              GROUP BY od.client_id) AS o
      GROUP BY mo.month),
-cohorts AS (
-    SELECT pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, c.signed_at))::pg_catalog.date AS month,
-           pg_catalog.round(pg_catalog.avg(coalesce(r.revenue, 0)), 2) AS ltv_avg,
-           pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY coalesce(r.revenue, 0)::pg_catalog.float8) AS ltv_median
+-- each client's revenue to date, then the cohorts' average and median over those rows (on
+-- Citus: the revenue per client on the shards, the median of a few rows per cohort on the
+-- coordinator; a median cannot be merged from the shards' parts)
+client_revenue AS MATERIALIZED (
+    SELECT c.signed_at, coalesce(r.revenue, 0) AS revenue
       FROM cs_service_internal.source_clients() AS c
-     CROSS JOIN z
       LEFT JOIN LATERAL (SELECT pg_catalog.sum(od.amount) AS revenue
                            FROM cs_service_internal.source_orders() AS od
-                          WHERE od.client_id = c.client_id AND od.ordered_at <= pg_catalog.now()) AS r ON true
+                          WHERE od.client_id = c.client_id AND od.ordered_at <= pg_catalog.now()) AS r ON true),
+cohorts AS (
+    SELECT pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, c.signed_at))::pg_catalog.date AS month,
+           pg_catalog.round(pg_catalog.avg(c.revenue), 2) AS ltv_avg,
+           pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY c.revenue::pg_catalog.float8) AS ltv_median
+      FROM client_revenue AS c
+     CROSS JOIN z
      GROUP BY 1)
 SELECT k.month, k.clients_start, k.clients_new, k.clients_ended, k.clients_end,
        100.0::pg_catalog.float8 * (k.clients_end - k.clients_new) / NULLIF(k.clients_start, 0) AS retention_pct,
@@ -335,8 +345,9 @@ SELECT c.client_id, c.name, c.manager, c.team, cs.policy, st.last_at, nx.due, nx
        mt.meetings, mt.late, mt.pending
   FROM cs_service_internal.source_clients() AS c
   JOIN cs_service_internal.client_settings AS cs ON cs.client_id = c.client_id
- CROSS JOIN (SELECT pg_catalog.timezone(@extschema@.report_zone(),
-                        pg_catalog.date_trunc('month', pg_catalog.timezone(@extschema@.report_zone(), asof))) AS m_start) AS z
+ CROSS JOIN (SELECT pg_catalog.timezone(rz.zone, pg_catalog.date_trunc('month', pg_catalog.timezone(rz.zone, asof))) AS m_start
+               FROM (SELECT @extschema@.report_zone() AS zone) AS rz
+             OFFSET 0) AS z   -- (a relation: on Citus the zone function cannot run in the shards' queries)
  CROSS JOIN LATERAL (SELECT pg_catalog.max(a.at) AS last_at
                        FROM cs_service_internal.source_activities() AS a
                       WHERE a.client_id = c.client_id AND a.kind = 'status' AND a.at <= asof) AS st
@@ -532,16 +543,19 @@ SELECT x.client_id, x.name, x.manager, x.team, x.score, x.reasons
                         THEN pg_catalog.format('SLA %s %% in 30 days (%s of %s missed)',
                                                pg_catalog.round(100 - 100.0 * miss.n / miss.total, 1), miss.n, miss.total) END,
                    CASE WHEN esc.n > 0 THEN pg_catalog.format('open escalation since %s',
-                        pg_catalog.to_char(pg_catalog.timezone(@extschema@.report_zone(), esc.since), 'YYYY-MM-DD HH24:MI')) END,
+                        pg_catalog.to_char(pg_catalog.timezone(z.zone, esc.since), 'YYYY-MM-DD HH24:MI')) END,
                    CASE WHEN slip.n > 0 THEN pg_catalog.format('unannounced slip: %s project(s) past due', slip.n) END,
                    CASE WHEN rh.status_overdue THEN pg_catalog.format('status update overdue since %s',
-                        pg_catalog.to_char(pg_catalog.timezone(@extschema@.report_zone(), rh.next_status_due), 'YYYY-MM-DD HH24:MI')) END
+                        pg_catalog.to_char(pg_catalog.timezone(z.zone, rh.next_status_due), 'YYYY-MM-DD HH24:MI')) END
                ], '; ') AS reasons
           FROM cs_service_internal.source_clients() AS c
+          -- the zone once, as a relation: on Citus the zone function cannot run inside the
+          -- shards' queries (it reads a reference table)
+         CROSS JOIN (SELECT @extschema@.report_zone() AS zone OFFSET 0) AS z
           LEFT JOIN @extschema@.communication_rhythm_at(asof) AS rh ON rh.client_id = c.client_id
           LEFT JOIN LATERAL (
                 SELECT pg_catalog.count(*) OVER () AS n, s.score AS worst,
-                       pg_catalog.timezone(@extschema@.report_zone(), s.answered_at)::pg_catalog.date AS last_day
+                       pg_catalog.timezone(z.zone, s.answered_at)::pg_catalog.date AS last_day
                   FROM cs_service_internal.source_surveys() AS s
                  WHERE s.client_id = c.client_id AND s.kind = 'nps' AND s.score <= 6
                    AND s.answered_at > asof - interval '30 days' AND s.answered_at <= asof
@@ -551,9 +565,10 @@ SELECT x.client_id, x.name, x.manager, x.team, x.score, x.reasons
                 SELECT d.client_id,
                        pg_catalog.sum(@extschema@.sla_total(d.sla) - @extschema@.sla_met(d.sla)) AS n,
                        pg_catalog.sum(@extschema@.sla_total(d.sla)) AS total
-                  FROM cs_service_internal.scorecard_daily AS d
-                 WHERE d.day > pg_catalog.timezone(@extschema@.report_zone(), asof - interval '30 days')::pg_catalog.date
-                   AND d.day <= pg_catalog.timezone(@extschema@.report_zone(), asof)::pg_catalog.date
+                  FROM cs_service_internal.scorecard_daily AS d,
+                       (SELECT @extschema@.report_zone() AS zone OFFSET 0) AS dz
+                 WHERE d.day > pg_catalog.timezone(dz.zone, asof - interval '30 days')::pg_catalog.date
+                   AND d.day <= pg_catalog.timezone(dz.zone, asof)::pg_catalog.date
                  GROUP BY d.client_id) AS miss ON miss.client_id = c.client_id
          CROSS JOIN LATERAL (
                 SELECT pg_catalog.count(*) AS n, pg_catalog.min(e.opened_at) AS since

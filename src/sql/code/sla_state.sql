@@ -423,20 +423,34 @@ CREATE TRIGGER sla_state_delete AFTER DELETE ON @extschema@.sla_targets
 
 -- The requests with a metric due for a look (check_at passed), locked for this check; a
 -- request being written right now is skipped (its writer recomputes its dues; the next check
--- sees it).
+-- sees it).  On Citus a row lock is taken on one shard at a time (a FOR UPDATE across shards is
+-- refused), so there the same claim goes request by request, in the same order.
 CREATE FUNCTION cs_service_internal.sla_state_claim()
 RETURNS pg_catalog.int8[]
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    id int8;
+    claimed int8[] := '{}';
 BEGIN
-    RETURN ARRAY(
-        SELECT s.request_id
-          FROM cs_service_internal.sla_clocks AS s
-         WHERE s.request_id IN (SELECT d.request_id FROM cs_service_internal.sla_clock_due AS d
-                                 WHERE d.check_at <= now())
-         ORDER BY s.request_id
-           FOR UPDATE SKIP LOCKED);
+    IF current_setting('citus.version', true) IS NULL THEN
+        RETURN ARRAY(
+            SELECT s.request_id
+              FROM cs_service_internal.sla_clocks AS s
+             WHERE s.request_id IN (SELECT d.request_id FROM cs_service_internal.sla_clock_due AS d
+                                     WHERE d.check_at <= now())
+             ORDER BY s.request_id
+               FOR UPDATE SKIP LOCKED);
+    END IF;
+    FOR id IN SELECT d.request_id FROM cs_service_internal.sla_clock_due AS d
+               WHERE d.check_at <= now() GROUP BY d.request_id ORDER BY d.request_id LOOP
+        PERFORM FROM cs_service_internal.sla_clocks AS s WHERE s.request_id = id FOR UPDATE SKIP LOCKED;
+        IF FOUND THEN
+            claimed := claimed || id;
+        END IF;
+    END LOOP;
+    RETURN claimed;
 END
 $$;
 

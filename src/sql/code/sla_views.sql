@@ -1,3 +1,18 @@
+-- ---- Plans on Citus ----------------------------------------------------------------------------------
+-- The PL/pgSQL functions that run one big query per call (sla_daily_raw, scorecard_daily_raw,
+-- the reports) plan it once per session (SET plan_cache_mode = force_generic_plan).  Citus cannot
+-- plan those queries with their parameters unbound ("could not create distributed plan"), so
+-- where Citus is loaded they call this first: their queries are then planned per call, with the
+-- values.  It changes the setting for the rest of the calling function only (its SET clause
+-- restores it); an SQL function without SET of its own, so the change reaches the caller.
+-- PARALLEL RESTRICTED, as set_config is (so are its callers): a parallel worker cannot change
+-- a setting.
+CREATE FUNCTION cs_service_internal.citus_plan_per_call()
+RETURNS pg_catalog.text
+LANGUAGE sql VOLATILE PARALLEL RESTRICTED
+RETURN CASE WHEN pg_catalog.current_setting('citus.version', true) IS NOT NULL
+            THEN pg_catalog.set_config('plan_cache_mode', 'force_custom_plan', true) END;
+
 
 -- ---- Derived views (internal: they expose the clock type) ---------------------------------------
 
@@ -80,9 +95,11 @@ SELECT pg_catalog.date_trunc('month', pg_catalog.timezone(z.zone, rc.opened_at))
        rc.client, w.party,
        pg_catalog.count(*) AS requests,
        pg_catalog.count(*) FILTER (WHERE w.waited > interval '0') AS requests_waiting,
-       pg_catalog.sum(pg_catalog.date_part('epoch', w.waited)) / 60 AS waited_minutes,
-       coalesce(pg_catalog.sum(pg_catalog.date_part('epoch', w.waited))
-                    FILTER (WHERE w.party OPERATOR(pg_catalog.=) ANY (rc.pause_parties)), 0) / 60
+       -- summed as intervals (exact), so the sum does not depend on the order of the rows
+       -- (on Citus: of the shards)
+       pg_catalog.date_part('epoch', pg_catalog.sum(w.waited)) / 60 AS waited_minutes,
+       coalesce(pg_catalog.date_part('epoch', pg_catalog.sum(w.waited)
+                    FILTER (WHERE w.party OPERATOR(pg_catalog.=) ANY (rc.pause_parties))), 0) / 60
            AS paused_minutes
   FROM cs_service_internal.sla_request_clocks AS rc
  CROSS JOIN (SELECT @extschema@.report_zone() AS zone OFFSET 0) AS z
@@ -144,11 +161,12 @@ SELECT m.request_id, m.opened_at, m.channel, m.priority, m.client, m.team, m.man
 
 CREATE FUNCTION cs_service_internal.sla_daily_raw(lo pg_catalog.timestamptz, hi pg_catalog.timestamptz)
 RETURNS SETOF cs_service_internal.rollup_sla_daily
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 SET plan_cache_mode = force_generic_plan   -- planned once per session, not on every call
 AS $$
 BEGIN
+    PERFORM cs_service_internal.citus_plan_per_call();
     RETURN QUERY
     SELECT pg_catalog.timezone(z.zone, o.opened_at)::pg_catalog.date,
            o.channel, o.priority, o.team, o.manager, o.client, o.policy, o.metric,
