@@ -4,8 +4,9 @@
 # Installs what is missing (apt-get), builds with warnings as errors, runs the C unit tests,
 # fuzzes each libFuzzer target for FUZZ_SECONDS (default 60), installs the extension, then runs
 # in one throwaway cluster (pg_virtualenv): pg_regress, the pgTAP suites and the integration
-# scripts; then, where Citus is installed, test/citus/run.sh (a three-server Citus cluster; skipped
-# elsewhere, CI included). Ends with a summary; exits non-zero if anything failed.
+# scripts; then, where Citus is installed, test/citus/run.sh (the aggregates on a three-server
+# Citus cluster) and test/citus/model.sh (the demo agency distributed, every view against one
+# node); both skipped elsewhere, CI included. Ends with a summary; exits non-zero if anything failed.
 #
 # Environment: FUZZ_SECONDS (default 60; 0 skips fuzzing), CS_INSTALL_LOCK (lock file taken
 # around install + cluster tests; empty disables it).
@@ -64,8 +65,11 @@ if cs_stage install "Install (make install)" quiet cs_make install; then
 	if citus_available; then
 		cs_detail_citus() { tail -n 1 "$1" | sed 's/^test\/citus\/run.sh: //'; }
 		cs_stage citus "Citus cluster (test/citus/run.sh)" quiet timeout -k 30 600 bash test/citus/run.sh
+		cs_detail_citus_model() { tail -n 1 "$1" | sed 's/^test\/citus\/model.sh: //'; }
+		cs_stage citus_model "Citus model (test/citus/model.sh)" quiet timeout -k 30 1200 bash test/citus/model.sh
 	else
 		cs_skip "Citus cluster (test/citus/run.sh)" "Citus is not installed; it is not in Debian's registry (doc/citus.md)"
+		cs_skip "Citus model (test/citus/model.sh)" "Citus is not installed; it is not in Debian's registry (doc/citus.md)"
 	fi
 fi
 cs_unlock
