@@ -330,9 +330,11 @@ BEGIN
             USING ERRCODE = 'null_value_not_allowed',
                   HINT = format('To read the model table again: SELECT cs_service.sla_unbind(%L).', source);
     END IF;
+    -- (updated_at from the new row's default: on Citus, where sla_bindings is a reference table,
+    -- the DO UPDATE clause may call no function that is not immutable)
     INSERT INTO @extschema@.sla_bindings AS b (source, query) VALUES (sla_bind.source, sla_bind.query)
         ON CONFLICT ON CONSTRAINT sla_bindings_pkey
-        DO UPDATE SET query = excluded.query, updated_at = now();
+        DO UPDATE SET query = excluded.query, updated_at = excluded.updated_at;
 END
 $$;
 
