@@ -21,6 +21,72 @@
 --  * CREATE EXTENSION on the coordinator created the same tables on every worker, and Citus
 --    keeps them as the workers' shell tables: the key and foreign-key changes are applied there
 --    too (citus_run_everywhere), or the foreign keys added back collide with the old ones.
+-- Is the table distributed, or a reference table, on Citus?  (false where Citus is absent)
+CREATE FUNCTION cs_service_internal.citus_table(rel pg_catalog.regclass)
+RETURNS pg_catalog.bool
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    found bool;
+BEGIN
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+        RETURN false;
+    END IF;
+    EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition AS p WHERE p.logicalrelid = $1)'
+        INTO found USING rel;
+    RETURN found;
+END
+$$;
+
+-- On Citus a write to a distributed or reference table is executed on its shard placements
+-- (requests_102008, ...) and the table's triggers fire there, never on the coordinator's table.
+-- The table a trigger fires on (TG_TABLE_SCHEMA, TG_TABLE_NAME): the logical table when it is a
+-- Citus shard placement, NULL when it is an ordinary table.  (By name, not from pg_class: Citus
+-- may hide shards there.)
+CREATE FUNCTION cs_service_internal.citus_shard_of(schema_name pg_catalog.name, table_name pg_catalog.name)
+RETURNS pg_catalog.regclass
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    shard text := substring(table_name FROM '_([0-9]{1,18})$');
+    logical regclass;
+BEGIN
+    IF shard IS NULL OR to_regclass('pg_catalog.pg_dist_shard') IS NULL THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE 'SELECT s.logicalrelid FROM pg_catalog.pg_dist_shard AS s WHERE s.shardid = $1 AND s.logicalrelid = $2'
+        INTO logical
+        USING shard::int8, to_regclass(format('%I.%I', schema_name, left(table_name, -length(shard) - 1)));
+    RETURN logical;
+END
+$$;
+
+-- The model's triggers keep stored state (the SLA clocks and alerts, the rollup queue) that a
+-- trigger on a shard cannot reach: Citus lets it run only on its own node's shards, and the
+-- queue lives on the coordinator.  Rather than write where nobody reads (a silent stale
+-- rollup), such a write is refused (doc/citus.md, "Writes after the distribution").
+CREATE FUNCTION cs_service_internal.citus_refuse_shard_write(schema_name pg_catalog.name,
+                                                            table_name pg_catalog.name,
+                                                            kept pg_catalog.text)
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    logical regclass := cs_service_internal.citus_shard_of(schema_name, table_name);
+BEGIN
+    IF logical IS NOT NULL THEN
+        RAISE EXCEPTION 'writes to % are not supported on Citus yet', logical
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = format('The write reached the shard %I.%I, whose trigger keeps %s, which it cannot reach from there.',
+                                  schema_name, table_name, kept),
+                  HINT = 'On Citus, load the model before citus_distribute(), or keep the rows in your own distributed tables and bind them with cs_service.sla_bind() (doc/citus.md, "Writes after the distribution").';
+    END IF;
+END
+$$;
+
 CREATE FUNCTION cs_service_internal.citus_run_everywhere(command pg_catalog.text)
 RETURNS void
 LANGUAGE plpgsql

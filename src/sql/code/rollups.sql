@@ -317,6 +317,7 @@ DECLARE
     src text;
     tbl text;
 BEGIN
+    PERFORM cs_service_internal.citus_refuse_shard_write(TG_TABLE_SCHEMA, TG_TABLE_NAME, 'the rollup queue');
     src := CASE TG_ARGV[0]
         WHEN 'surveys' THEN 'SELECT r.answered_at AS at, r.client_id FROM %1$I AS r'
         WHEN 'projects' THEN 'SELECT r.delivered_at AS at, r.client_id FROM %1$I AS r WHERE r.delivered_at IS NOT NULL'
@@ -386,6 +387,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    PERFORM cs_service_internal.citus_refuse_shard_write(TG_TABLE_SCHEMA, TG_TABLE_NAME, 'the rollup queue');
     INSERT INTO cs_service_internal.rollup_queue (day, client_id)
     SELECT DISTINCT pg_catalog.timezone(@extschema@.report_zone(), d.delivered_at)::pg_catalog.date, c.client_id
       FROM @extschema@.deliverables AS d,
@@ -409,6 +411,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    PERFORM cs_service_internal.citus_refuse_shard_write(TG_TABLE_SCHEMA, TG_TABLE_NAME, 'the rollup queue');
     INSERT INTO cs_service_internal.rollup_queue (day, client_id)
     SELECT pg_catalog.timezone(@extschema@.report_zone(), pg_catalog.min(a.at))::pg_catalog.date,
            NEW.client_id
@@ -428,14 +431,14 @@ CREATE TRIGGER rollup_enqueue_client_signing AFTER UPDATE OF signed_at ON @extsc
 -- policy, a binding, and a TRUNCATE of a source table (no rows to queue).  The rollups are
 -- emptied and the watermark cleared: the views read raw rows (slower, never stale) until the
 -- next refresh_rollups() rebuilds them.
-CREATE FUNCTION cs_service_internal.rollup_reset()
-RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER
+CREATE FUNCTION cs_service_internal.rollups_reset()
+RETURNS void
+LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF (SELECT s.watermark FROM cs_service_internal.rollup_state AS s) IS NULL THEN
-        RETURN NULL;    -- nothing rolled up yet
+        RETURN;    -- nothing rolled up yet
     END IF;
     PERFORM pg_advisory_xact_lock(pg_catalog.hashtext('cs_service.refresh_rollups'));
     DELETE FROM cs_service_internal.rollup_daily;
@@ -446,6 +449,20 @@ BEGIN
     DELETE FROM cs_service_internal.rollup_team_clients;
     DELETE FROM cs_service_internal.rollup_queue;      -- the rebuild queues the days from today on
     UPDATE cs_service_internal.rollup_state SET watermark = NULL;
+END
+$$;
+
+CREATE FUNCTION cs_service_internal.rollup_reset()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF cs_service_internal.citus_shard_of(TG_TABLE_SCHEMA, TG_TABLE_NAME) = '@extschema@.sla_bindings'::pg_catalog.regclass THEN
+        RETURN NULL;    -- on Citus: sla_bind() and sla_unbind() reset on the coordinator
+    END IF;
+    PERFORM cs_service_internal.citus_refuse_shard_write(TG_TABLE_SCHEMA, TG_TABLE_NAME, 'the rollups');
+    PERFORM cs_service_internal.rollups_reset();
     RETURN NULL;
 END
 $$;

@@ -60,7 +60,9 @@ AS 'SELECT NOT EXISTS (SELECT FROM @extschema@.sla_bindings AS b
                         WHERE b.source OPERATOR(pg_catalog.=) ANY (ARRAY[''requests'', ''events'']))';
 
 -- The clock of a request (its calendar and pause parties given), for sla_request_clocks: one
--- row, or none.
+-- row, or none.  (The fold of a bound log groups by the request: Citus pushes a lateral
+-- aggregate that reads a reference table's column, the calendar, into the shards only when it
+-- has a GROUP BY.)
 -- Re-created by sla_apply_clock_source() whenever a binding changes; inlined, so like the other
 -- sources its body names its relation and operators schema-qualified.
 CREATE FUNCTION cs_service_internal.sla_source_clock(
@@ -85,7 +87,8 @@ BEGIN
                    CASE WHEN cs_service_internal.sla_state_in_use()
                         THEN 'SELECT s.clock FROM cs_service_internal.sla_clocks AS s WHERE s.request_id OPERATOR(pg_catalog.=) $1'
                         ELSE 'SELECT @extschema@.sla_clock_agg(e.at, e.kind, $2, $3 ORDER BY e.at, e.seq) '
-                             'FROM cs_service_internal.sla_source_events() AS e WHERE e.request_id OPERATOR(pg_catalog.=) $1'
+                             'FROM cs_service_internal.sla_source_events() AS e WHERE e.request_id OPERATOR(pg_catalog.=) $1 '
+                             'GROUP BY e.request_id'
                    END);
 END
 $$;
@@ -139,16 +142,6 @@ BEGIN
     PERFORM cs_service_internal.sla_apply_clock_source();
 END
 $$;
-
-CREATE FUNCTION @extschema@.sla_unbind(source pg_catalog.text)
-RETURNS void
-LANGUAGE sql
-BEGIN ATOMIC
-    DELETE FROM @extschema@.sla_bindings AS b WHERE b.source = sla_unbind.source;
-END;
-
-COMMENT ON FUNCTION @extschema@.sla_unbind(pg_catalog.text) IS
-'Point a source back at the default model';
 
 
 -- ---- Sources: what the scorecard reads ----------------------------------------------------------
@@ -281,30 +274,44 @@ BEGIN
 END
 $$;
 
--- A row written to sla_bindings points its source at the query (requests and events: sla_apply_binding;
--- the agency tables: agency_apply_binding); a row deleted points it back at the model.
+-- Point a source at a query (NULL: back at the model): sla_apply_binding for requests and events,
+-- agency_apply_binding for the agency tables.
+CREATE FUNCTION cs_service_internal.apply_binding(source pg_catalog.text, query pg_catalog.text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF source IN ('requests', 'events') THEN
+        PERFORM cs_service_internal.sla_apply_binding(source, query);
+    ELSE
+        PERFORM cs_service_internal.agency_apply_binding(source, query);
+    END IF;
+END
+$$;
+
+-- A row written to sla_bindings points its source at the query; a row deleted points it back at
+-- the model.  sla_bind() and sla_unbind() write the row, and pg_restore does.  On Citus,
+-- sla_bindings is a reference table: a write to it is executed on the shard placements
+-- (sla_bindings_102008, ...), where this trigger fires, never on the coordinator's table; there
+-- it does nothing (a binding creates a view and replaces functions, DDL that belongs on the
+-- coordinator), and sla_bind() and sla_unbind() apply the binding themselves.
 CREATE FUNCTION cs_service_internal.sla_bindings_apply()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    IF TG_TABLE_NAME <> 'sla_bindings' THEN
+        RETURN NULL;    -- a Citus shard placement
+    END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') AND (TG_OP = 'DELETE' OR NEW.source <> OLD.source) THEN
-        IF OLD.source IN ('requests', 'events') THEN
-            PERFORM cs_service_internal.sla_apply_binding(OLD.source, NULL);
-        ELSE
-            PERFORM cs_service_internal.agency_apply_binding(OLD.source, NULL);
-        END IF;
+        PERFORM cs_service_internal.apply_binding(OLD.source, NULL);
     END IF;
-    IF TG_OP = 'DELETE' THEN
-        RETURN OLD;
+    IF TG_OP <> 'DELETE' THEN
+        PERFORM cs_service_internal.apply_binding(NEW.source, NEW.query);
     END IF;
-    IF NEW.source IN ('requests', 'events') THEN
-        PERFORM cs_service_internal.sla_apply_binding(NEW.source, NEW.query);
-    ELSE
-        PERFORM cs_service_internal.agency_apply_binding(NEW.source, NEW.query);
-    END IF;
-    RETURN NEW;
+    RETURN NULL;
 END
 $$;
 
@@ -335,11 +342,32 @@ BEGIN
     INSERT INTO @extschema@.sla_bindings AS b (source, query) VALUES (sla_bind.source, sla_bind.query)
         ON CONFLICT ON CONSTRAINT sla_bindings_pkey
         DO UPDATE SET query = excluded.query, updated_at = excluded.updated_at;
+    IF cs_service_internal.citus_table('@extschema@.sla_bindings') THEN
+        PERFORM cs_service_internal.apply_binding(sla_bind.source, sla_bind.query);   -- (see sla_bindings_apply)
+        PERFORM cs_service_internal.rollups_reset();
+    END IF;
 END
 $$;
 
 COMMENT ON FUNCTION @extschema@.sla_bind(pg_catalog.text, pg_catalog.text) IS
 'Point a source (requests, events, or an agency table: clients, orders, projects, deliverables, surveys, escalations, complaints, activities, qa_reviews) at a query over your own tables; survives pg_dump and restore';
+
+CREATE FUNCTION @extschema@.sla_unbind(source pg_catalog.text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    DELETE FROM @extschema@.sla_bindings AS b WHERE b.source = sla_unbind.source;
+    IF FOUND AND cs_service_internal.citus_table('@extschema@.sla_bindings') THEN
+        PERFORM cs_service_internal.apply_binding(sla_unbind.source, NULL);   -- (see sla_bindings_apply)
+        PERFORM cs_service_internal.rollups_reset();
+    END IF;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.sla_unbind(pg_catalog.text) IS
+'Point a source back at the default model';
 
 -- Bindings made before this release (an update re-creates every function and view): point
 -- each bound source at its query again.  A fresh install has none.  The bound view stays a user
@@ -351,13 +379,8 @@ DECLARE
     bound text;
 BEGIN
     FOR b IN SELECT s.source, s.query FROM @extschema@.sla_bindings AS s ORDER BY s.source LOOP
-        IF b.source IN ('requests', 'events') THEN
-            PERFORM cs_service_internal.sla_apply_binding(b.source, b.query);
-            bound := 'sla_bound_' || b.source;
-        ELSE
-            PERFORM cs_service_internal.agency_apply_binding(b.source, b.query);
-            bound := 'bound_' || b.source;
-        END IF;
+        PERFORM cs_service_internal.apply_binding(b.source, b.query);
+        bound := CASE WHEN b.source IN ('requests', 'events') THEN 'sla_bound_' ELSE 'bound_' END || b.source;
         EXECUTE format('ALTER EXTENSION cs_service DROP VIEW cs_service_internal.%I', bound);
     END LOOP;
 END

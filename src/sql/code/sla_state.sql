@@ -209,6 +209,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    PERFORM cs_service_internal.citus_refuse_shard_write(TG_TABLE_SCHEMA, TG_TABLE_NAME, 'the stored SLA clocks');
     IF TG_OP = 'INSERT' THEN
         INSERT INTO cs_service_internal.sla_clocks (request_id, policy, calendar, last_at, last_seq, clock)
         SELECT n.id, r.policy, r.calendar, n.opened_at, 0,
@@ -246,6 +247,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    PERFORM cs_service_internal.citus_refuse_shard_write(TG_TABLE_SCHEMA, TG_TABLE_NAME, 'the stored SLA clocks');
     IF NEW.opened_at IS DISTINCT FROM OLD.opened_at OR NEW.policy IS DISTINCT FROM OLD.policy
        OR NEW.channel IS DISTINCT FROM OLD.channel OR NEW.priority IS DISTINCT FROM OLD.priority
        OR NEW.id IS DISTINCT FROM OLD.id THEN
@@ -277,6 +279,7 @@ DECLARE
     folded int8[] := '{}';
     since timestamptz;
 BEGIN
+    PERFORM cs_service_internal.citus_refuse_shard_write(TG_TABLE_SCHEMA, TG_TABLE_NAME, 'the stored SLA clocks');
     IF TG_OP = 'TRUNCATE' THEN
         PERFORM cs_service_internal.sla_state_refold(NULL);
         RETURN NULL;
@@ -353,6 +356,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    PERFORM cs_service_internal.citus_refuse_shard_write(TG_TABLE_SCHEMA, TG_TABLE_NAME, 'the stored SLA clocks of the requests it measures');
     IF TG_TABLE_NAME = 'calendars' THEN
         IF NEW.calendar OPERATOR(@extschema@.<>) OLD.calendar THEN
             PERFORM cs_service_internal.sla_state_refold(ARRAY(
@@ -390,6 +394,7 @@ AS $$
 DECLARE
     ids int8[];
 BEGIN
+    PERFORM cs_service_internal.citus_refuse_shard_write(TG_TABLE_SCHEMA, TG_TABLE_NAME, 'the stored SLA clocks of the requests it measures');
     IF TG_OP = 'INSERT' THEN
         ids := ARRAY(SELECT r.id FROM @extschema@.requests AS r
                       WHERE r.is_open AND r.policy IN (SELECT n.policy FROM sla_new_targets AS n));
