@@ -56,6 +56,7 @@ DECLARE
     bad record;
     touched pg_catalog.int8[] := '{}';
 BEGIN
+    PERFORM cs_service_internal.citus_refuse_shard_write(TG_TABLE_SCHEMA, TG_TABLE_NAME, 'the stored SLA clocks');
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         SELECT n.request_id, n.kind, n.at INTO bad
           FROM sla_new_events AS n
