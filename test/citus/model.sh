@@ -8,7 +8,8 @@
 # Starts a coordinator and two workers on loopback (test/citus/cluster.sh), generates the demo
 # agency (test/demo/agency.sql, seeded: the same rows every time) into the cluster's database
 # and into a single-node database on the coordinator, distributes the cluster's copy with
-# cs_service_internal.citus_distribute(SHARDS), then reads every view of schema cs_service in
+# cs_service_internal.citus_distribute(SHARDS) (after checking that a request without a client
+# is refused with nothing changed, and then that the layout is by client), then reads every view of schema cs_service in
 # both, with citus.coordinator_aggregation_strategy = 'disabled', each row as text in a total
 # order, and prints one line per view: ok (identical, row for row), or not ok with the first
 # lines of the difference or the error; a month of sla_compliance; then check_sla() and
@@ -53,8 +54,25 @@ else
 		# (Citus warns that the generator's pg_temp helpers stay local: kept in the log)
 		citus_psql "$CITUS_PORT" "$db" -v scale="$SCALE" -f test/demo/agency.sql \
 			>/dev/null 2>"$OUT/load-$db.log" || { cat "$OUT/load-$db.log" >&2; exit 1; }
+		citus_psql "$CITUS_PORT" "$db" -q -f test/citus/open_requests.sql || exit 1
 		echo "demo agency (scale $SCALE) loaded into $db in $((SECONDS - t)) s"
 	done
+	# a request without a client cannot be distributed by client: refused before anything changes
+	# (in a transaction rolled back: the workers, which run_command_on_workers would change, must
+	# not have changed)
+	citus_psql "$CITUS_PORT" dist -At >"$OUT/null-client.txt" 2>&1 <<-'SQL'
+		BEGIN;
+		UPDATE cs_service.requests SET client = NULL WHERE id = (SELECT min(id) FROM cs_service.requests);
+		SELECT * FROM cs_service_internal.citus_distribute(4);
+	SQL
+	citus_psql "$CITUS_PORT" dist -At >>"$OUT/null-client.txt" 2>&1 <<-'SQL'
+		SELECT 'distributed tables: ' || count(*) FROM pg_dist_partition;
+		SELECT 'events client column: ' || count(*) FROM pg_attribute
+		 WHERE attrelid = 'cs_service.request_events'::regclass AND attname = 'client';
+		SELECT 'workers events client column: ' || string_agg(result, ',')
+		  FROM run_command_on_workers($$SELECT count(*) FROM pg_attribute
+		        WHERE attrelid = 'cs_service.request_events'::regclass AND attname = 'client'$$);
+	SQL
 	t=$SECONDS
 	citus_psql "$CITUS_PORT" dist -At -c "SELECT * FROM cs_service_internal.citus_distribute($SHARDS)" \
 		>"$OUT/distribute.txt" || exit 1
@@ -95,14 +113,42 @@ compare() {
 		fail=$((fail + 1))
 	fi
 }
+if [ -f "$OUT/null-client.txt" ]; then
+	if grep -q 'ERROR:  cannot distribute the model by client: 1 request(s) have no client' "$OUT/null-client.txt" &&
+		grep -qx 'distributed tables: 0' "$OUT/null-client.txt" && grep -qx 'events client column: 0' "$OUT/null-client.txt" &&
+		grep -qx 'workers events client column: 0,0' "$OUT/null-client.txt"; then
+		echo "ok - a request without a client: citus_distribute() refused, nothing changed on any node"
+		pass=$((pass + 1))
+	else
+		echo "not ok - a request without a client was not refused cleanly:"
+		sed 's/^/    /' "$OUT/null-client.txt" | head -n 8
+		fail=$((fail + 1))
+	fi
+fi
+# the layout: every distributed table of the model by client, in the clients' co-location group
+layout=$(citus_psql "$CITUS_PORT" dist -At -c "SELECT string_agg(p.logicalrelid::text || ':' || column_to_column_name(p.logicalrelid, p.partkey), ' ' ORDER BY p.logicalrelid::text)
+	FROM pg_dist_partition AS p
+	WHERE p.partmethod = 'h' AND p.colocationid = (SELECT colocationid FROM pg_dist_partition WHERE logicalrelid = 'cs_service.clients'::regclass)")
+want="cs_service.activities:client_id cs_service.clients:client_id cs_service.complaints:client_id cs_service.escalations:client_id cs_service.orders:client_id cs_service.projects:client_id cs_service.request_events:client cs_service.requests:client cs_service.sla_alerts:client cs_service.surveys:client_id cs_service_internal.rollup_daily:client_id cs_service_internal.rollup_monthly:client_id cs_service_internal.sla_clock_due:client cs_service_internal.sla_clocks:client"
+if [ "$layout" = "$want" ]; then
+	echo "ok - layout: the model's 14 distributed tables by client, co-located with clients"
+	pass=$((pass + 1))
+else
+	echo "not ok - layout: got $layout"
+	fail=$((fail + 1))
+fi
 month="grain = 'month' AND month = '2026-10-01'"
 for v in $views; do
-	compare "$v" -c "SELECT x::text FROM cs_service.$v AS x ORDER BY 1"
+	# (sla_status says when it was read: as_of, which is not compared)
+	compare "$v" -c "SELECT (to_jsonb(x) - 'as_of')::text FROM cs_service.$v AS x ORDER BY 1"
 done
 compare sla_compliance-2026-10 -c "SELECT x::text FROM cs_service.sla_compliance AS x WHERE $month ORDER BY 1"
 for v in 'check_sla()' 'refresh_rollups()'; do
 	compare "$v" -c "SELECT x::text FROM cs_service.$v AS x ORDER BY 1"
 done
+compare "sla_alerts after check_sla()" -c "SELECT (request_id, metric, kind, instance_started_at, cycle, policy, due_at,
+	target_minutes, elapsed_minutes, retracted_at, client)::text FROM cs_service.sla_alerts ORDER BY 1"
+compare "check_sla() again" -c "SELECT cs_service.check_sla()"
 for v in client_scorecard team_scorecard sla_compliance; do
 	compare "$v-from-rollups" -c "SELECT x::text FROM cs_service.$v AS x ORDER BY 1"
 done
@@ -137,10 +183,10 @@ explain() {
 explain "sla_compliance's outcomes" "SELECT o.client, o.metric, cs_service.sla_agg(o.met)
 	FROM cs_service_internal.sla_outcomes AS o
 	WHERE o.opened_at >= '2026-10-01 00:00+00' AND o.opened_at < '2026-11-01 00:00+00' GROUP BY 1, 2" \
-	'cs_service.sla_clock_at' 'worker_partial_agg(.*cs_service.sla_agg' 'cs_service.sla_metric_worst'
+	'cs_service.sla_clock_at' 'cs_service.sla_agg' 'cs_service.sla_metric_worst'
 explain sla_status "SELECT * FROM cs_service.sla_status" 'cs_service.sla_clock_at' 'cs_service.sla_metric_due'
 explain "bench/citus_month.sql" "$(sed '/^--/d; s/;$//' bench/citus_month.sql)" \
-	'cs_service.sla_clock_at' 'worker_partial_agg(.*cs_service.sla_agg'
+	'cs_service.sla_clock_at' 'cs_service.sla_agg'
 
 # a CRM's own tables, distributed by the ticket id, bound with sla_bind (test/citus/crm.sql): the
 # SLA views fold each ticket's clock from its events inside the shard tasks
@@ -155,7 +201,7 @@ for db in single dist; do
 done
 if [ -n "$ok_bound" ]; then
 	for v in sla_status wait_attribution; do
-		compare "bound-$v" -c "SELECT x::text FROM cs_service.$v AS x ORDER BY 1"
+		compare "bound-$v" -c "SELECT (to_jsonb(x) - 'as_of')::text FROM cs_service.$v AS x ORDER BY 1"
 	done
 	compare bound-sla_compliance-2026-10 -c "SELECT x::text FROM cs_service.sla_compliance AS x WHERE $month ORDER BY 1"
 	explain "bound CRM's outcomes" "SELECT o.client, o.metric, cs_service.sla_agg(o.met)
@@ -188,8 +234,8 @@ refused "a new survey" "INSERT INTO cs_service.surveys (survey_id, client_id, an
 	SELECT 900000001, c.client_id, '2026-10-30 10:00+03', 'nps', 3 FROM cs_service.clients AS c ORDER BY 1 LIMIT 1"
 refused "a new request" "INSERT INTO cs_service.requests (id, opened_at, channel, client)
 	VALUES (900000001, '2026-10-30 10:00+03', 'email', 'x')"
-refused "an event" "INSERT INTO cs_service.request_events (request_id, at, kind)
-	SELECT r.id, r.opened_at + interval '1 minute', 'agent_reply' FROM cs_service.requests AS r ORDER BY 1 LIMIT 1"
+refused "an event" "INSERT INTO cs_service.request_events (request_id, at, kind, client)
+	SELECT r.id, r.opened_at + interval '1 minute', 'agent_reply', r.client FROM cs_service.requests AS r ORDER BY 1 LIMIT 1"
 refused "a policy change" "UPDATE cs_service.sla_policies SET warning_pct = 70 WHERE name = 'standard'"
 q=$(citus_psql "$CITUS_PORT" dist -At -c "SELECT string_agg(result, ',') FROM run_command_on_workers(
 	'SELECT count(*) FROM cs_service_internal.rollup_queue')")

@@ -85,6 +85,12 @@ INSERT INTO cs_service.requests (id, opened_at, channel, client) VALUES (1, '202
 INSERT INTO cs_service.request_events (request_id, at, kind) VALUES (1, '2026-03-02 11:00+03', 'agent_reply');
 SQL
 agency_data | q "$from020" >/dev/null
+# two alerts as 0.2.0 recorded them: one of request 1 (client a), one whose request is gone
+q "$from020" <<'SQL'
+INSERT INTO cs_service.sla_alerts (request_id, metric, kind, instance_started_at, cycle, policy, target_minutes, elapsed_minutes)
+VALUES (1, 'resolution', 'warning', '2026-03-02 10:00+03', 1, 'standard', 480, 400),
+       (99, 'resolution', 'breach', '2026-03-02 10:00+03', 1, 'standard', 480, 500);
+SQL
 measure "$from020" >"$tmp/before"
 q "$from020" -c 'ALTER EXTENSION cs_service UPDATE'
 measure "$from020" >"$tmp/after"
@@ -183,6 +189,12 @@ if [ "$got" != "1 0 3" ]; then
 	exit 1
 fi
 echo "ok - the CRM binding made under 0.2.0 reads the CRM's 3 rows through cs_service_internal.bound_surveys"
+got=$(psql -X -At -v ON_ERROR_STOP=1 -d "$from020" -c "SELECT string_agg(request_id || ':' || coalesce(client, 'NULL'), ' ' ORDER BY request_id) FROM cs_service.sla_alerts")
+if [ "$got" != "1:a 99:NULL" ]; then
+	echo "not ok - the alerts recorded under 0.2.0 did not get their requests' clients (got '$got')"
+	exit 1
+fi
+echo "ok - the alerts recorded under 0.2.0 carry their requests' clients after the update (none where the request is gone)"
 
 q "$bad" <<'SQL' >/dev/null
 CREATE EXTENSION cs_service VERSION '0.2.0';

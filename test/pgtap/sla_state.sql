@@ -7,7 +7,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cs_service;
-SELECT plan(36);
+SELECT plan(41);
 SELECT setseed(0.1106);
 
 -- Two calendars with DST changes inside the histories (Europe 2026-10-25, US 2026-11-01), one
@@ -282,6 +282,34 @@ SELECT is((SELECT count(*) FROM (
              SELECT * FROM st_before
              EXCEPT SELECT request_id, clock::text, last_at, last_seq FROM cs_service_internal.sla_clocks) AS x),
           0::bigint, 'a rebuild changes nothing the triggers kept');
+
+-- ---- 11. The client the stored state carries ----------------------------------------------------
+-- sla_clocks, sla_clock_due and sla_alerts carry their request's client (on Citus they live on
+-- the client's shard): set when they are written, moved with a request moved to another client.
+CREATE FUNCTION pg_temp.st_client_mismatches() RETURNS bigint LANGUAGE sql AS $$
+    SELECT (SELECT count(*) FROM cs_service_internal.sla_clocks AS s
+              JOIN cs_service.requests AS r ON r.id = s.request_id WHERE s.client IS DISTINCT FROM r.client)
+         + (SELECT count(*) FROM cs_service_internal.sla_clock_due AS d
+              JOIN cs_service.requests AS r ON r.id = d.request_id WHERE d.client IS DISTINCT FROM r.client)
+         + (SELECT count(*) FROM cs_service.sla_alerts AS a
+              JOIN cs_service.requests AS r ON r.id = a.request_id WHERE a.client IS DISTINCT FROM r.client)
+$$;
+SELECT ok((SELECT count(*) FROM cs_service.sla_alerts AS a JOIN cs_service.requests AS r ON r.id = a.request_id) > 0
+          AND pg_temp.st_client_mismatches() = 0, 'alerts exist, and the state carries the requests'' (NULL) clients');
+UPDATE cs_service.requests SET client = 'st-client-' || (id % 7) WHERE id > 700000 AND id % 3 <> 0;
+SELECT is(pg_temp.st_client_mismatches(), 0::bigint, 'requests given a client: their clocks, dues and alerts follow');
+UPDATE cs_service.requests SET client = NULL WHERE id > 700000 AND id % 3 = 1;
+UPDATE cs_service.requests SET client = 'st-client-x' WHERE id > 700000 AND id % 3 = 2 AND id % 2 = 0;
+SELECT is(pg_temp.st_client_mismatches(), 0::bigint, 'clients changed and taken away: the state follows');
+SELECT is(pg_temp.st_mismatches(), 0::bigint, 'a client change leaves the clocks as a refold has them');
+-- the once-per-instance key holds for a request without a client too (NULLS NOT DISTINCT)
+SELECT throws_ok($$INSERT INTO cs_service.sla_alerts (request_id, metric, kind, instance_started_at, cycle, policy,
+                                                      target_minutes, elapsed_minutes, client)
+                   SELECT a.request_id, a.metric, a.kind, a.instance_started_at, a.cycle, a.policy,
+                          a.target_minutes, a.elapsed_minutes, a.client
+                     FROM cs_service.sla_alerts AS a
+                    WHERE a.client IS NULL AND a.retracted_at IS NULL ORDER BY a.id LIMIT 1$$,
+                 '23505', NULL, 'an alert recorded twice for a request without a client is refused');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -16,8 +16,15 @@
 --  * the extension's triggers are disabled while the rows are copied into the shards (the copy
 --    fires them on the shards, where they read and write other tables: planning errors and a
 --    distributed deadlock on report_settings), and enabled again after;
---  * keys of distributed tables must contain the distribution column: request_events and
---    sla_alerts get PRIMARY KEY (request_id, id), the agency facts (client_id, <id>);
+--  * everything is distributed by client, co-located: a client's requests, their events,
+--    clocks, due instants and alerts, and the client's agency facts live on one shard.  The
+--    requests must all have a client (a distribution column holds no NULL: refused before
+--    anything changes); request_events gets the column client, filled from its request (the
+--    stored state carries it already); the per-request reads then name it
+--    (sla_apply_clock_source(), sla_sources.sql);
+--  * keys of distributed tables must contain the distribution column: the model's get the
+--    client in front (requests (client, id), sla_clocks (client, request_id), ...), the agency
+--    facts (client_id, <id>), and the events' foreign key becomes (client, request_id);
 --  * CREATE EXTENSION on the coordinator created the same tables on every worker, and Citus
 --    keeps them as the workers' shell tables: the key and foreign-key changes are applied there
 --    too (citus_run_everywhere), or the foreign keys added back collide with the old ones.
@@ -38,6 +45,14 @@ BEGIN
     RETURN found;
 END
 $$;
+
+-- Is the model distributed by client on Citus (cs_service_internal.citus_distribute())?
+-- (citus_distribute() distributes sla_alerts, like every table that holds the client's requests,
+-- by client: the per-request reads then name the client, sla_apply_clock_source())
+CREATE FUNCTION cs_service_internal.citus_by_client()
+RETURNS pg_catalog.bool
+LANGUAGE sql STABLE PARALLEL SAFE
+AS 'SELECT cs_service_internal.citus_table(''@extschema@.sla_alerts''::pg_catalog.regclass)';
 
 -- On Citus a write to a distributed or reference table is executed on its shard placements
 -- (requests_102008, ...) and the table's triggers fire there, never on the coordinator's table.
@@ -124,6 +139,8 @@ DECLARE
     trgs text[] := '{}';
     trg_tables regclass[] := '{}';
     libs text[];
+    missing int8 := 0;
+    first_id int8;
 BEGIN
     IF shard_count IS NULL OR shard_count NOT BETWEEN 1 AND 64000 THEN
         RAISE EXCEPTION 'shard_count must be between 1 and 64000, not %', coalesce(shard_count::text, 'NULL')
@@ -143,6 +160,25 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = format('shared_preload_libraries is %L.', current_setting('shared_preload_libraries')),
                   HINT = 'Set shared_preload_libraries = ''citus,cs_service'' on every node and restart them (doc/citus.md).';
+    END IF;
+    -- a distribution column holds no NULL: refused before anything changes
+    IF NOT cs_service_internal.citus_table('@extschema@.requests') THEN
+        SELECT count(*), min(r.id) INTO missing, first_id FROM @extschema@.requests AS r WHERE r.client IS NULL;
+    END IF;
+    IF missing > 0 THEN
+        RAISE EXCEPTION 'cannot distribute the model by client: % request(s) have no client', missing
+            USING ERRCODE = 'not_null_violation',
+                  DETAIL = format('Request %s is the first of them; on Citus a client''s requests, events, clocks and alerts live on the client''s shard.', first_id),
+                  HINT = 'Give them a client (UPDATE cs_service.requests SET client = ... WHERE client IS NULL), then run citus_distribute() again (doc/citus.md).';
+    END IF;
+    IF NOT cs_service_internal.citus_table('@extschema@.sla_alerts') THEN
+        SELECT count(*), min(a.id) INTO missing, first_id FROM @extschema@.sla_alerts AS a WHERE a.client IS NULL;
+    END IF;
+    IF missing > 0 THEN
+        RAISE EXCEPTION 'cannot distribute the model by client: % alert(s) have no client', missing
+            USING ERRCODE = 'not_null_violation',
+                  DETAIL = format('Alert %s is the first of them (their requests were deleted, or had no client).', first_id),
+                  HINT = 'Give them a client (UPDATE cs_service.sla_alerts SET client = ... WHERE client IS NULL) or delete them, then run citus_distribute() again.';
     END IF;
     PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
     PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
@@ -166,19 +202,38 @@ BEGIN
         EXECUTE format('ALTER TABLE %s DISABLE TRIGGER %I', t.tbl, t.tgname);
         trg_tables := trg_tables || t.tbl; trgs := trgs || t.tgname::text;
     END LOOP;
-    -- keys must include the distribution column
-    FOR t IN SELECT * FROM (VALUES ('cs_service.request_events', 'request_id', 'id'),
-                                   ('cs_service.sla_alerts', 'request_id', 'id'),
-                                   ('cs_service.orders', 'client_id', 'order_id'),
-                                   ('cs_service.projects', 'client_id', 'project_id'),
-                                   ('cs_service.surveys', 'client_id', 'survey_id'),
-                                   ('cs_service.escalations', 'client_id', 'escalation_id'),
-                                   ('cs_service.complaints', 'client_id', 'complaint_id'),
-                                   ('cs_service.activities', 'client_id', 'activity_id')) AS v (tbl, dcol, idcol)
+    -- the client in every table of the requests (request_events gets the column), never NULL
+    IF NOT cs_service_internal.citus_table('@extschema@.request_events') THEN
+        PERFORM cs_service_internal.citus_run_everywhere(
+            'ALTER TABLE @extschema@.request_events ADD COLUMN IF NOT EXISTS client pg_catalog.text');
+        UPDATE @extschema@.request_events AS e SET client = r.client
+          FROM @extschema@.requests AS r
+         WHERE r.id = e.request_id AND e.client IS DISTINCT FROM r.client;
+    END IF;
+    FOR t IN SELECT unnest(ARRAY['@extschema@.requests', '@extschema@.request_events', 'cs_service_internal.sla_clocks',
+                                 'cs_service_internal.sla_clock_due', '@extschema@.sla_alerts']) AS tbl
     LOOP
-        CONTINUE WHEN EXISTS (SELECT FROM pg_dist_partition WHERE logicalrelid = t.tbl::regclass);
-        PERFORM cs_service_internal.citus_run_everywhere(format('ALTER TABLE %s DROP CONSTRAINT %I, ADD PRIMARY KEY (%I, %I)',
-                       t.tbl, split_part(t.tbl, '.', 2) || '_pkey', t.dcol, t.idcol));
+        CONTINUE WHEN cs_service_internal.citus_table(t.tbl::regclass);
+        PERFORM cs_service_internal.citus_run_everywhere(format('ALTER TABLE %s ALTER COLUMN client SET NOT NULL', t.tbl));
+    END LOOP;
+    -- keys must include the distribution column
+    FOR t IN SELECT * FROM (VALUES ('@extschema@.requests', 'requests_pkey', 'PRIMARY KEY (client, id)'),
+                                   ('@extschema@.request_events', 'request_events_pkey', 'PRIMARY KEY (client, id)'),
+                                   ('@extschema@.request_events', 'request_events_once', 'UNIQUE (client, request_id, at, kind)'),
+                                   ('cs_service_internal.sla_clocks', 'sla_clocks_pkey', 'PRIMARY KEY (client, request_id)'),
+                                   ('cs_service_internal.sla_clock_due', 'sla_clock_due_pkey', 'PRIMARY KEY (client, request_id, metric)'),
+                                   ('@extschema@.sla_alerts', 'sla_alerts_pkey', 'PRIMARY KEY (client, id)'),
+                                   ('@extschema@.orders', 'orders_pkey', 'PRIMARY KEY (client_id, order_id)'),
+                                   ('@extschema@.projects', 'projects_pkey', 'PRIMARY KEY (client_id, project_id)'),
+                                   ('@extschema@.surveys', 'surveys_pkey', 'PRIMARY KEY (client_id, survey_id)'),
+                                   ('@extschema@.escalations', 'escalations_pkey', 'PRIMARY KEY (client_id, escalation_id)'),
+                                   ('@extschema@.complaints', 'complaints_pkey', 'PRIMARY KEY (client_id, complaint_id)'),
+                                   ('@extschema@.activities', 'activities_pkey', 'PRIMARY KEY (client_id, activity_id)'))
+                        AS v (tbl, con, def)
+    LOOP
+        CONTINUE WHEN cs_service_internal.citus_table(t.tbl::regclass);
+        PERFORM cs_service_internal.citus_run_everywhere(format('ALTER TABLE %s DROP CONSTRAINT %I, ADD CONSTRAINT %I %s',
+                                                                t.tbl, t.con, t.con, t.def));
     END LOOP;
     FOR t IN SELECT unnest(ARRAY['cs_service.calendars', 'cs_service.sla_policies', 'cs_service.sla_targets',
                         'cs_service.sla_policy_rules', 'cs_service.report_settings', 'cs_service.quality_weights',
@@ -189,12 +244,12 @@ BEGIN
         PERFORM create_reference_table(t.tbl);
         RETURN NEXT t.tbl || ': reference';
     END LOOP;
-    FOR t IN SELECT * FROM (VALUES ('cs_service.requests', 'id', NULL),
-                                   ('cs_service.request_events', 'request_id', 'cs_service.requests'),
-                                   ('cs_service_internal.sla_clocks', 'request_id', 'cs_service.requests'),
-                                   ('cs_service_internal.sla_clock_due', 'request_id', 'cs_service.requests'),
-                                   ('cs_service.sla_alerts', 'request_id', 'cs_service.requests'),
-                                   ('cs_service.clients', 'client_id', NULL),
+    FOR t IN SELECT * FROM (VALUES ('cs_service.clients', 'client_id', NULL),
+                                   ('cs_service.requests', 'client', 'cs_service.clients'),
+                                   ('cs_service.request_events', 'client', 'cs_service.clients'),
+                                   ('cs_service_internal.sla_clocks', 'client', 'cs_service.clients'),
+                                   ('cs_service_internal.sla_clock_due', 'client', 'cs_service.clients'),
+                                   ('cs_service.sla_alerts', 'client', 'cs_service.clients'),
                                    ('cs_service.orders', 'client_id', 'cs_service.clients'),
                                    ('cs_service.projects', 'client_id', 'cs_service.clients'),
                                    ('cs_service.surveys', 'client_id', 'cs_service.clients'),
@@ -215,9 +270,14 @@ BEGIN
     FOR i IN 1 .. coalesce(array_length(trgs, 1), 0) LOOP
         EXECUTE format('ALTER TABLE %s ENABLE TRIGGER %I', trg_tables[i], trgs[i]);
     END LOOP;
+    -- the per-request reads name the client (sla_sources.sql)
+    PERFORM cs_service_internal.sla_apply_clock_source();
     FOR i IN 1 .. coalesce(array_length(fks, 1), 0) LOOP
         BEGIN
-            EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s', fk_tables[i], fks[i], fk_defs[i]);
+            -- a reference to a request is by (client, id), the requests' key now
+            EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s', fk_tables[i], fks[i],
+                           regexp_replace(fk_defs[i], '^FOREIGN KEY \((\w+)\) REFERENCES cs_service\.requests\(id\)',
+                                          'FOREIGN KEY (client, \1) REFERENCES cs_service.requests(client, id)'));
             RETURN NEXT fks[i] || ': kept';
         EXCEPTION WHEN feature_not_supported OR invalid_table_definition OR invalid_foreign_key THEN
             RETURN NEXT fks[i] || ': dropped (' || SQLERRM || ')';

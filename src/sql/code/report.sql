@@ -436,8 +436,8 @@ BEGIN
                  WHERE r.client = c.client_id AND r.opened_at <= b.asof
                    -- (opened in the 92 days before, or open now: not every request of the client's life)
                    AND (r.opened_at > b.asof - interval '92 days' OR r.is_open IS NOT false)
-                   AND coalesce((SELECT e.kind FROM cs_service_internal.sla_source_events() AS e
-                                  WHERE e.request_id = r.request_id AND e.kind IN ('resolved', 'reopened')
+                   AND coalesce((SELECT e.kind FROM cs_service_internal.sla_source_request_log(r.request_id, r.client) AS e
+                                  WHERE e.kind IN ('resolved', 'reopened')
                                     AND e.at <= b.asof
                                   ORDER BY e.at DESC, e.kind DESC LIMIT 1), 'open') <> 'resolved')::float8 AS requests,
                (SELECT count(*) FROM cs_service_internal.source_escalations() AS e

@@ -22,22 +22,22 @@ BEGIN
     FOR a IN
         INSERT INTO @extschema@.sla_alerts AS al
                (request_id, metric, kind, instance_started_at, cycle, policy, due_at,
-                target_minutes, elapsed_minutes)
+                target_minutes, elapsed_minutes, client)
         SELECT s.request_id, s.metric,
                CASE s.state WHEN 'breached' THEN 'breach' ELSE 'warning' END,
-               s.started_at, s.cycle, s.policy, s.due_at, s.target_minutes, s.elapsed_minutes
+               s.started_at, s.cycle, s.policy, s.due_at, s.target_minutes, s.elapsed_minutes, s.client
           FROM @extschema@.sla_status AS s
          WHERE s.state IN ('warning', 'breached')
            AND (NOT stored OR s.request_id = ANY (due))
-           AND NOT EXISTS (SELECT FROM @extschema@.sla_alerts AS o
-                            WHERE o.request_id = s.request_id AND o.metric = s.metric
+           AND NOT EXISTS (SELECT FROM cs_service_internal.sla_source_request_alerts(s.request_id, s.client) AS o
+                            WHERE o.metric = s.metric
                               AND o.instance_started_at = s.started_at
                               AND o.kind = CASE s.state WHEN 'breached' THEN 'breach' ELSE 'warning' END
                               AND o.retracted_at IS NULL)
          -- one order for every run, so overlapping runs wait on each other's rows in the same
          -- order and never deadlock; the unique index makes the second one skip them
          ORDER BY s.request_id, s.metric, s.started_at, s.state
-        ON CONFLICT (request_id, metric, instance_started_at, kind) WHERE retracted_at IS NULL
+        ON CONFLICT (request_id, metric, instance_started_at, kind, client) WHERE retracted_at IS NULL
         DO NOTHING
         RETURNING al.id, al.request_id, al.metric, al.kind, al.due_at, al.policy, al.cycle
     LOOP

@@ -59,37 +59,92 @@ LANGUAGE sql STABLE PARALLEL SAFE
 AS 'SELECT NOT EXISTS (SELECT FROM @extschema@.sla_bindings AS b
                         WHERE b.source OPERATOR(pg_catalog.=) ANY (ARRAY[''requests'', ''events'']))';
 
+-- Per request, what the views and check_sla() read of it, by its id and its client: the client
+-- is what the model's tables are distributed by on Citus (doc/citus.md), where a lateral read
+-- must name it to run inside the client's shard; elsewhere it is not needed and not read.
+-- Re-created by sla_apply_clock_source() whenever a binding or the layout changes; inlined, so
+-- like the other sources their bodies name relations and operators schema-qualified.
+
+-- The stored state of a request's clock (src/sql/code/sla_state.sql): a row, or none.
+CREATE FUNCTION cs_service_internal.sla_stored_clock(request_id pg_catalog.int8, client pg_catalog.text)
+RETURNS SETOF cs_service_internal.sla_clocks
+LANGUAGE sql STABLE PARALLEL SAFE
+AS 'SELECT s.* FROM cs_service_internal.sla_clocks AS s WHERE s.request_id OPERATOR(pg_catalog.=) $1';
+
+COMMENT ON FUNCTION cs_service_internal.sla_stored_clock(pg_catalog.int8, pg_catalog.text) IS
+'The stored clock of a request (id, client) of the default model, kept by its triggers';
+
 -- The clock of a request (its calendar and pause parties given), for sla_request_clocks: one
 -- row, or none.  (The fold of a bound log groups by the request: Citus pushes a lateral
 -- aggregate that reads a reference table's column, the calendar, into the shards only when it
 -- has a GROUP BY.)
--- Re-created by sla_apply_clock_source() whenever a binding changes; inlined, so like the other
--- sources its body names its relation and operators schema-qualified.
 CREATE FUNCTION cs_service_internal.sla_source_clock(
-    request_id pg_catalog.int8, calendar @extschema@.business_calendar,
+    request_id pg_catalog.int8, client pg_catalog.text, calendar @extschema@.business_calendar,
     pause_parties pg_catalog.text[])
 RETURNS TABLE (clock @extschema@.sla_clock)
 LANGUAGE sql STABLE PARALLEL SAFE
-AS 'SELECT s.clock FROM cs_service_internal.sla_clocks AS s WHERE s.request_id OPERATOR(pg_catalog.=) $1';
+AS 'SELECT s.clock FROM cs_service_internal.sla_stored_clock($1, $2) AS s';
 
-COMMENT ON FUNCTION cs_service_internal.sla_source_clock(pg_catalog.int8, @extschema@.business_calendar, pg_catalog.text[]) IS
-'The clock of a request, not advanced: the stored one (default model), or the fold of a bound log';
+COMMENT ON FUNCTION cs_service_internal.sla_source_clock(pg_catalog.int8, pg_catalog.text, @extschema@.business_calendar, pg_catalog.text[]) IS
+'The clock of a request (id, client), not advanced: the stored one (default model), or the fold of a bound log';
+
+-- The events of a request after its opening, from the source events.
+CREATE FUNCTION cs_service_internal.sla_source_request_log(request_id pg_catalog.int8, client pg_catalog.text)
+RETURNS TABLE (at pg_catalog.timestamptz, kind pg_catalog.text, seq pg_catalog.int8)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS 'SELECT e.at, e.kind, e.seq FROM cs_service_internal.sla_source_events() AS e WHERE e.request_id OPERATOR(pg_catalog.=) $1 AND e.kind OPERATOR(pg_catalog.<>) ''opened''';
+
+COMMENT ON FUNCTION cs_service_internal.sla_source_request_log(pg_catalog.int8, pg_catalog.text) IS
+'The events of a request (id, client) after its opening: at, kind, seq';
+
+-- The alerts recorded for a request.
+CREATE FUNCTION cs_service_internal.sla_source_request_alerts(request_id pg_catalog.int8, client pg_catalog.text)
+RETURNS SETOF @extschema@.sla_alerts
+LANGUAGE sql STABLE PARALLEL SAFE
+AS 'SELECT s.* FROM @extschema@.sla_alerts AS s WHERE s.request_id OPERATOR(pg_catalog.=) $1';
+
+COMMENT ON FUNCTION cs_service_internal.sla_source_request_alerts(pg_catalog.int8, pg_catalog.text) IS
+'The alerts recorded for a request (id, client), retracted ones included';
 
 CREATE FUNCTION cs_service_internal.sla_apply_clock_source()
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    -- on Citus the model's tables carry the client, and every per-request read names it
+    by_client bool := cs_service_internal.citus_by_client();
+    on_client text := CASE WHEN by_client THEN ' AND s.client OPERATOR(pg_catalog.=) $2' ELSE '' END;
+    bound_events bool := EXISTS (SELECT FROM @extschema@.sla_bindings AS b WHERE b.source = 'events');
 BEGIN
+    EXECUTE format('CREATE OR REPLACE FUNCTION cs_service_internal.sla_stored_clock('
+                   'request_id pg_catalog.int8, client pg_catalog.text) '
+                   'RETURNS SETOF cs_service_internal.sla_clocks LANGUAGE sql STABLE PARALLEL SAFE AS %L',
+                   'SELECT s.* FROM cs_service_internal.sla_clocks AS s WHERE s.request_id OPERATOR(pg_catalog.=) $1' || on_client);
     EXECUTE format('CREATE OR REPLACE FUNCTION cs_service_internal.sla_source_clock('
-                   'request_id pg_catalog.int8, calendar @extschema@.business_calendar, pause_parties pg_catalog.text[]) '
+                   'request_id pg_catalog.int8, client pg_catalog.text, calendar @extschema@.business_calendar, '
+                   'pause_parties pg_catalog.text[]) '
                    'RETURNS TABLE (clock @extschema@.sla_clock) LANGUAGE sql STABLE PARALLEL SAFE AS %L',
                    CASE WHEN cs_service_internal.sla_state_in_use()
-                        THEN 'SELECT s.clock FROM cs_service_internal.sla_clocks AS s WHERE s.request_id OPERATOR(pg_catalog.=) $1'
-                        ELSE 'SELECT @extschema@.sla_clock_agg(e.at, e.kind, $2, $3 ORDER BY e.at, e.seq) '
+                        THEN 'SELECT s.clock FROM cs_service_internal.sla_stored_clock($1, $2) AS s'
+                        ELSE 'SELECT @extschema@.sla_clock_agg(e.at, e.kind, $3, $4 ORDER BY e.at, e.seq) '
                              'FROM cs_service_internal.sla_source_events() AS e WHERE e.request_id OPERATOR(pg_catalog.=) $1 '
                              'GROUP BY e.request_id'
                    END);
+    EXECUTE format('CREATE OR REPLACE FUNCTION cs_service_internal.sla_source_request_log('
+                   'request_id pg_catalog.int8, client pg_catalog.text) '
+                   'RETURNS TABLE (at pg_catalog.timestamptz, kind pg_catalog.text, seq pg_catalog.int8) '
+                   'LANGUAGE sql STABLE PARALLEL SAFE AS %L',
+                   CASE WHEN by_client AND NOT bound_events
+                        THEN 'SELECT s.at, s.kind, s.id FROM @extschema@.request_events AS s '
+                             'WHERE s.request_id OPERATOR(pg_catalog.=) $1' || on_client
+                        ELSE 'SELECT e.at, e.kind, e.seq FROM cs_service_internal.sla_source_events() AS e '
+                             'WHERE e.request_id OPERATOR(pg_catalog.=) $1 AND e.kind OPERATOR(pg_catalog.<>) ''opened'''
+                   END);
+    EXECUTE format('CREATE OR REPLACE FUNCTION cs_service_internal.sla_source_request_alerts('
+                   'request_id pg_catalog.int8, client pg_catalog.text) '
+                   'RETURNS SETOF @extschema@.sla_alerts LANGUAGE sql STABLE PARALLEL SAFE AS %L',
+                   'SELECT s.* FROM @extschema@.sla_alerts AS s WHERE s.request_id OPERATOR(pg_catalog.=) $1' || on_client);
 END
 $$;
 

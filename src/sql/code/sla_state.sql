@@ -18,7 +18,7 @@
 -- Each request of the default model with its policy's calendar and warning threshold.
 CREATE VIEW cs_service_internal.sla_model_request_calendars WITH (security_invoker = true) AS
 SELECT r.id AS request_id, r.opened_at, r.channel, r.priority, r.is_open, r.policy,
-       p.calendar, p.warning_pct, p.pause_parties
+       p.calendar, p.warning_pct, p.pause_parties, r.client
   FROM @extschema@.requests AS r
   JOIN cs_service_internal.sla_policy_calendars AS p ON p.policy = r.policy;
 
@@ -37,11 +37,12 @@ BEGIN
         DELETE FROM cs_service_internal.sla_clock_due AS d WHERE d.request_id = ANY (ids);
     END IF;
     INSERT INTO cs_service_internal.sla_clock_due AS d
-           (request_id, metric, started_at, target, warning_at, breach_at, check_at)
+           (request_id, metric, started_at, target, warning_at, breach_at, check_at, client)
     SELECT x.request_id, x.metric, x.started_at, x.target, x.warning_at, x.breach_at,
            least(CASE WHEN NOT x.warned AND NOT x.breached THEN x.warning_at END,
-                 CASE WHEN NOT x.breached THEN x.breach_at END)
-      FROM (SELECT m.request_id, t.metric, t.target, m.started_at,
+                 CASE WHEN NOT x.breached THEN x.breach_at END),
+           x.client
+      FROM (SELECT m.request_id, r.client, t.metric, t.target, m.started_at,
                    -- the warning as sla_status decides it; the breach is the first instant
                    -- past the target (a clock stopped exactly at it has not breached)
                    CASE WHEN 100 * pg_catalog.date_part('epoch', m.elapsed)
@@ -52,18 +53,21 @@ BEGIN
                         ELSE @extschema@.sla_metric_due(k.clock, t.metric, t.target + interval '1 microsecond',
                                                         r.calendar) - interval '1 second'
                    END AS breach_at,
-                   EXISTS (SELECT FROM @extschema@.sla_alerts AS a
-                            WHERE a.request_id = m.request_id AND a.metric = t.metric
+                   EXISTS (SELECT FROM cs_service_internal.sla_source_request_alerts(r.request_id, r.client) AS a
+                            WHERE a.metric = t.metric
                               AND a.instance_started_at = m.started_at AND a.kind = 'warning'
                               AND a.retracted_at IS NULL) AS warned,
-                   EXISTS (SELECT FROM @extschema@.sla_alerts AS a
-                            WHERE a.request_id = m.request_id AND a.metric = t.metric
+                   EXISTS (SELECT FROM cs_service_internal.sla_source_request_alerts(r.request_id, r.client) AS a
+                            WHERE a.metric = t.metric
                               AND a.instance_started_at = m.started_at AND a.kind = 'breach'
                               AND a.retracted_at IS NULL) AS breached
               FROM cs_service_internal.sla_model_request_calendars AS r
-              JOIN cs_service_internal.sla_clocks AS s ON s.request_id = r.request_id
+             -- the stored clock (by id and client: on Citus both live on the client's shard),
+             -- advanced to now.  (Citus pushes neither a sub-select without FROM that calls
+             -- now() nor an OFFSET 0 in a lateral subquery into the shards; only the open
+             -- requests get here, so evaluating the advance once per use costs little.)
              CROSS JOIN LATERAL (SELECT @extschema@.sla_clock_at(s.clock, now(), r.calendar) AS clock
-                                 OFFSET 0) AS k
+                                   FROM cs_service_internal.sla_stored_clock(r.request_id, r.client) AS s) AS k
              CROSS JOIN LATERAL cs_service_internal.sla_request_targets(
                     r.policy, r.opened_at, r.channel, r.priority, k.clock) AS t
              CROSS JOIN LATERAL (SELECT r.request_id,
@@ -161,11 +165,11 @@ BEGIN
           WHERE s.request_id = ANY (ids) ORDER BY s.request_id FOR UPDATE;
         DELETE FROM cs_service_internal.sla_clocks AS s WHERE s.request_id = ANY (ids);
     END IF;
-    INSERT INTO cs_service_internal.sla_clocks (request_id, policy, calendar, last_at, last_seq, clock)
+    INSERT INTO cs_service_internal.sla_clocks (request_id, policy, calendar, last_at, last_seq, clock, client)
     SELECT r.request_id, r.policy, r.calendar, k.last_at,
            coalesce((SELECT max(e.id) FROM @extschema@.request_events AS e
                       WHERE e.request_id = r.request_id AND e.at = k.last_at), 0),
-           k.clock
+           k.clock, r.client
       FROM cs_service_internal.sla_model_request_calendars AS r
      CROSS JOIN LATERAL (
             SELECT c.clock, @extschema@.asof(c.clock) AS last_at
@@ -211,9 +215,10 @@ AS $$
 BEGIN
     PERFORM cs_service_internal.citus_refuse_shard_write(TG_TABLE_SCHEMA, TG_TABLE_NAME, 'the stored SLA clocks');
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO cs_service_internal.sla_clocks (request_id, policy, calendar, last_at, last_seq, clock)
+        INSERT INTO cs_service_internal.sla_clocks (request_id, policy, calendar, last_at, last_seq, clock, client)
         SELECT n.id, r.policy, r.calendar, n.opened_at, 0,
-               @extschema@.sla_clock_trans(NULL, n.opened_at, 'opened', r.calendar, r.pause_parties)
+               @extschema@.sla_clock_trans(NULL, n.opened_at, 'opened', r.calendar, r.pause_parties),
+               r.client
           FROM sla_new_requests AS n
           JOIN cs_service_internal.sla_model_request_calendars AS r ON r.request_id = n.id;
         PERFORM cs_service_internal.sla_state_dues(ARRAY(SELECT n.id FROM sla_new_requests AS n));
@@ -239,7 +244,8 @@ CREATE TRIGGER sla_state_delete AFTER DELETE ON @extschema@.requests
 CREATE TRIGGER sla_state_truncate AFTER TRUNCATE ON @extschema@.requests
     FOR EACH STATEMENT EXECUTE FUNCTION cs_service_internal.sla_state_requests();
 
--- A request's opening, policy, channel or priority changed: refold it (a row trigger: PostgreSQL
+-- A request's opening, policy, channel or priority changed: refold it; its client changed: the
+-- stored state follows (a row trigger: PostgreSQL
 -- gives no transition tables to UPDATE OF triggers; such updates are rare).
 CREATE FUNCTION cs_service_internal.sla_state_request_changed()
 RETURNS trigger
@@ -257,11 +263,20 @@ BEGIN
         END IF;
         PERFORM cs_service_internal.sla_state_refold(ARRAY[NEW.id]::int8[]);
     END IF;
+    -- the stored state carries the request's client (on Citus it lives on the client's shard)
+    IF NEW.client IS DISTINCT FROM OLD.client THEN
+        UPDATE cs_service_internal.sla_clocks AS s SET client = NEW.client
+         WHERE s.request_id = NEW.id AND s.client IS DISTINCT FROM NEW.client;
+        UPDATE cs_service_internal.sla_clock_due AS d SET client = NEW.client
+         WHERE d.request_id = NEW.id AND d.client IS DISTINCT FROM NEW.client;
+        UPDATE @extschema@.sla_alerts AS a SET client = NEW.client
+         WHERE a.request_id = NEW.id AND a.client IS DISTINCT FROM NEW.client;
+    END IF;
     RETURN NULL;
 END
 $$;
 
-CREATE TRIGGER sla_state_update AFTER UPDATE OF id, opened_at, policy, channel, priority
+CREATE TRIGGER sla_state_update AFTER UPDATE OF id, opened_at, policy, channel, priority, client
     ON @extschema@.requests
     FOR EACH ROW EXECUTE FUNCTION cs_service_internal.sla_state_request_changed();
 
@@ -429,17 +444,18 @@ CREATE TRIGGER sla_state_delete AFTER DELETE ON @extschema@.sla_targets
 -- The requests with a metric due for a look (check_at passed), locked for this check; a
 -- request being written right now is skipped (its writer recomputes its dues; the next check
 -- sees it).  On Citus a row lock is taken on one shard at a time (a FOR UPDATE across shards is
--- refused), so there the same claim goes request by request, in the same order.
+-- refused), so there the same claim goes request by request (by id and client, which names the
+-- shard), in the same order.
 CREATE FUNCTION cs_service_internal.sla_state_claim()
 RETURNS pg_catalog.int8[]
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    id int8;
+    due record;
     claimed int8[] := '{}';
 BEGIN
-    IF current_setting('citus.version', true) IS NULL THEN
+    IF NOT cs_service_internal.citus_by_client() THEN
         RETURN ARRAY(
             SELECT s.request_id
               FROM cs_service_internal.sla_clocks AS s
@@ -448,11 +464,12 @@ BEGIN
              ORDER BY s.request_id
                FOR UPDATE SKIP LOCKED);
     END IF;
-    FOR id IN SELECT d.request_id FROM cs_service_internal.sla_clock_due AS d
-               WHERE d.check_at <= now() GROUP BY d.request_id ORDER BY d.request_id LOOP
-        PERFORM FROM cs_service_internal.sla_clocks AS s WHERE s.request_id = id FOR UPDATE SKIP LOCKED;
+    FOR due IN SELECT u.request_id, u.client FROM cs_service_internal.sla_clock_due AS u
+                WHERE u.check_at <= now() GROUP BY u.request_id, u.client ORDER BY u.request_id LOOP
+        PERFORM FROM cs_service_internal.sla_clocks AS s
+          WHERE s.request_id = due.request_id AND s.client = due.client FOR UPDATE SKIP LOCKED;
         IF FOUND THEN
-            claimed := claimed || id;
+            claimed := claimed || due.request_id;
         END IF;
     END LOOP;
     RETURN claimed;

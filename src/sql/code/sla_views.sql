@@ -43,7 +43,7 @@ SELECT rp.request_id, rp.opened_at, rp.channel, rp.priority, rp.client, rp.team,
        rp.is_open, rp.policy, rp.calendar, rp.warning_pct, rp.pause_parties,
        @extschema@.sla_clock_at(k.clock, pg_catalog.now(), rp.calendar) AS clock
   FROM cs_service_internal.sla_request_policies AS rp
- CROSS JOIN LATERAL cs_service_internal.sla_source_clock(rp.request_id, rp.calendar, rp.pause_parties) AS k
+ CROSS JOIN LATERAL cs_service_internal.sla_source_clock(rp.request_id, rp.client, rp.calendar, rp.pause_parties) AS k
  WHERE k.clock IS NOT NULL;
 
 -- The targets of a request opened at opened_at under the policy, per metric that has started

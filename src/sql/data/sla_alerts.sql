@@ -18,12 +18,16 @@ CREATE TABLE @extschema@.sla_alerts (
     elapsed_minutes     pg_catalog.float8 NOT NULL,
     -- set when a later correction of the log (a back-dated pause, a late-logged reply, a moved
     -- opening) shows the warning or breach did not happen; the row is kept
-    retracted_at        pg_catalog.timestamptz
+    retracted_at        pg_catalog.timestamptz,
+    -- the request's client, kept with it (a request moved to another client moves its alerts)
+    client              pg_catalog.text
 );
 
--- once per metric instance and kind, retracted alerts aside (the condition may come back)
-CREATE UNIQUE INDEX sla_alerts_once ON @extschema@.sla_alerts (request_id, metric, instance_started_at, kind)
-    WHERE retracted_at IS NULL;
+-- once per metric instance and kind, retracted alerts aside (the condition may come back); the
+-- client, which the request determines, is in the key so that it holds on Citus too, where the
+-- alerts are distributed by client (doc/citus.md)
+CREATE UNIQUE INDEX sla_alerts_once ON @extschema@.sla_alerts (request_id, metric, instance_started_at, kind, client)
+    NULLS NOT DISTINCT WHERE retracted_at IS NULL;
 
 CREATE INDEX sla_alerts_recorded_at ON @extschema@.sla_alerts (recorded_at);
 

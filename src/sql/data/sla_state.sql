@@ -15,7 +15,9 @@ CREATE TABLE cs_service_internal.sla_clocks (
     calendar   @extschema@.business_calendar NOT NULL,
     last_at    pg_catalog.timestamptz NOT NULL,
     last_seq   pg_catalog.int8 NOT NULL,
-    clock      @extschema@.sla_clock NOT NULL
+    clock      @extschema@.sla_clock NOT NULL,
+    -- the request's client, kept with it: on Citus the clocks live on the client's shard
+    client     pg_catalog.text
 );
 
 COMMENT ON TABLE cs_service_internal.sla_clocks IS
@@ -32,6 +34,7 @@ CREATE TABLE cs_service_internal.sla_clock_due (
     warning_at pg_catalog.timestamptz,
     breach_at  pg_catalog.timestamptz,
     check_at   pg_catalog.timestamptz,
+    client     pg_catalog.text,    -- the request's client (as in sla_clocks)
     PRIMARY KEY (request_id, metric)
 );
 

@@ -140,11 +140,16 @@ ALTER TABLE @extschema@.request_events ADD CONSTRAINT request_events_at_in_range
     CHECK (cs_service_internal.is_record_time(at));
 
 -- Alerts can be retracted (src/sql/data/sla_alerts.sql): once per instance and kind among the
--- alerts not retracted.
+-- alerts not retracted.  They carry their request's client (an alert whose request was deleted
+-- keeps none).
 ALTER TABLE @extschema@.sla_alerts ADD COLUMN retracted_at pg_catalog.timestamptz;
+ALTER TABLE @extschema@.sla_alerts ADD COLUMN client pg_catalog.text;
+UPDATE @extschema@.sla_alerts AS a SET client = r.client
+  FROM @extschema@.requests AS r
+ WHERE r.id = a.request_id AND r.client IS NOT NULL;
 ALTER TABLE @extschema@.sla_alerts DROP CONSTRAINT sla_alerts_once;
-CREATE UNIQUE INDEX sla_alerts_once ON @extschema@.sla_alerts (request_id, metric, instance_started_at, kind)
-    WHERE retracted_at IS NULL;
+CREATE UNIQUE INDEX sla_alerts_once ON @extschema@.sla_alerts (request_id, metric, instance_started_at, kind, client)
+    NULLS NOT DISTINCT WHERE retracted_at IS NULL;
 COMMENT ON TABLE @extschema@.sla_alerts IS
 'Warnings and breaches recorded by cs_service.check_sla(), each once per metric instance; retracted_at is set when a correction of the log shows it did not happen';
 
