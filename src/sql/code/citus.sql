@@ -52,7 +52,7 @@ $$;
 CREATE FUNCTION cs_service_internal.citus_by_client()
 RETURNS pg_catalog.bool
 LANGUAGE sql STABLE PARALLEL SAFE
-AS 'SELECT cs_service_internal.citus_table(''@extschema@.sla_alerts''::pg_catalog.regclass)';
+RETURN cs_service_internal.citus_table('@extschema@.sla_alerts'::pg_catalog.regclass);
 
 -- On Citus a write to a distributed or reference table is executed on its shard placements
 -- (requests_102008, ...) and the table's triggers fire there, never on the coordinator's table.

@@ -66,12 +66,12 @@ AS 'SELECT NOT EXISTS (SELECT FROM @extschema@.sla_bindings AS b
 -- like the other sources their bodies name relations and operators schema-qualified.
 
 -- The stored state of a request's clock (src/sql/code/sla_state.sql): a row, or none.
-CREATE FUNCTION cs_service_internal.sla_stored_clock(request_id pg_catalog.int8, client pg_catalog.text)
+CREATE FUNCTION cs_service_internal.sla_source_stored_clock(request_id pg_catalog.int8, client pg_catalog.text)
 RETURNS SETOF cs_service_internal.sla_clocks
 LANGUAGE sql STABLE PARALLEL SAFE
 AS 'SELECT s.* FROM cs_service_internal.sla_clocks AS s WHERE s.request_id OPERATOR(pg_catalog.=) $1';
 
-COMMENT ON FUNCTION cs_service_internal.sla_stored_clock(pg_catalog.int8, pg_catalog.text) IS
+COMMENT ON FUNCTION cs_service_internal.sla_source_stored_clock(pg_catalog.int8, pg_catalog.text) IS
 'The stored clock of a request (id, client) of the default model, kept by its triggers';
 
 -- The clock of a request (its calendar and pause parties given), for sla_request_clocks: one
@@ -83,7 +83,7 @@ CREATE FUNCTION cs_service_internal.sla_source_clock(
     pause_parties pg_catalog.text[])
 RETURNS TABLE (clock @extschema@.sla_clock)
 LANGUAGE sql STABLE PARALLEL SAFE
-AS 'SELECT s.clock FROM cs_service_internal.sla_stored_clock($1, $2) AS s';
+AS 'SELECT s.clock FROM cs_service_internal.sla_source_stored_clock($1, $2) AS s';
 
 COMMENT ON FUNCTION cs_service_internal.sla_source_clock(pg_catalog.int8, pg_catalog.text, @extschema@.business_calendar, pg_catalog.text[]) IS
 'The clock of a request (id, client), not advanced: the stored one (default model), or the fold of a bound log';
@@ -117,7 +117,7 @@ DECLARE
     on_client text := CASE WHEN by_client THEN ' AND s.client OPERATOR(pg_catalog.=) $2' ELSE '' END;
     bound_events bool := EXISTS (SELECT FROM @extschema@.sla_bindings AS b WHERE b.source = 'events');
 BEGIN
-    EXECUTE format('CREATE OR REPLACE FUNCTION cs_service_internal.sla_stored_clock('
+    EXECUTE format('CREATE OR REPLACE FUNCTION cs_service_internal.sla_source_stored_clock('
                    'request_id pg_catalog.int8, client pg_catalog.text) '
                    'RETURNS SETOF cs_service_internal.sla_clocks LANGUAGE sql STABLE PARALLEL SAFE AS %L',
                    'SELECT s.* FROM cs_service_internal.sla_clocks AS s WHERE s.request_id OPERATOR(pg_catalog.=) $1' || on_client);
@@ -126,7 +126,7 @@ BEGIN
                    'pause_parties pg_catalog.text[]) '
                    'RETURNS TABLE (clock @extschema@.sla_clock) LANGUAGE sql STABLE PARALLEL SAFE AS %L',
                    CASE WHEN cs_service_internal.sla_state_in_use()
-                        THEN 'SELECT s.clock FROM cs_service_internal.sla_stored_clock($1, $2) AS s'
+                        THEN 'SELECT s.clock FROM cs_service_internal.sla_source_stored_clock($1, $2) AS s'
                         ELSE 'SELECT @extschema@.sla_clock_agg(e.at, e.kind, $3, $4 ORDER BY e.at, e.seq) '
                              'FROM cs_service_internal.sla_source_events() AS e WHERE e.request_id OPERATOR(pg_catalog.=) $1 '
                              'GROUP BY e.request_id'

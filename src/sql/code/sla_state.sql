@@ -67,7 +67,7 @@ BEGIN
              -- now() nor an OFFSET 0 in a lateral subquery into the shards; only the open
              -- requests get here, so evaluating the advance once per use costs little.)
              CROSS JOIN LATERAL (SELECT @extschema@.sla_clock_at(s.clock, now(), r.calendar) AS clock
-                                   FROM cs_service_internal.sla_stored_clock(r.request_id, r.client) AS s) AS k
+                                   FROM cs_service_internal.sla_source_stored_clock(r.request_id, r.client) AS s) AS k
              CROSS JOIN LATERAL cs_service_internal.sla_request_targets(
                     r.policy, r.opened_at, r.channel, r.priority, k.clock) AS t
              CROSS JOIN LATERAL (SELECT r.request_id,
