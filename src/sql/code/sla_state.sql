@@ -245,8 +245,8 @@ CREATE TRIGGER sla_state_truncate AFTER TRUNCATE ON @extschema@.requests
     FOR EACH STATEMENT EXECUTE FUNCTION cs_service_internal.sla_state_requests();
 
 -- A request's opening, policy, channel or priority changed: refold it; its client changed: the
--- stored state follows (a row trigger: PostgreSQL
--- gives no transition tables to UPDATE OF triggers; such updates are rare).
+-- stored state follows.  (A row trigger: PostgreSQL gives no transition tables to UPDATE OF
+-- triggers; such updates are rare.)
 CREATE FUNCTION cs_service_internal.sla_state_request_changed()
 RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
